@@ -1,0 +1,83 @@
+package io.larder.registry.api;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.larder.registry.RegistryException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.server.ResponseStatusException;
+
+/** The registry's one place that turns failures into gRPC statuses and HTTP answers. */
+public final class RegistryErrors {
+
+  private static final Logger log = LoggerFactory.getLogger(RegistryErrors.class);
+
+  private RegistryErrors() {}
+
+  /** For reactor-grpc's {@code onErrorMap}. */
+  public static Throwable toGrpc(Throwable error) {
+    if (error instanceof StatusRuntimeException || error instanceof StatusException) {
+      return error;
+    }
+    if (error instanceof RegistryException refused) {
+      return grpcCode(refused.reason()).withDescription(refused.getMessage()).asRuntimeException();
+    }
+    log.error("registry request failed", error);
+    return Status.INTERNAL
+        .withDescription("internal error in the registry; see its log")
+        .asRuntimeException();
+  }
+
+  /** An HTTP error answer: its status and the message for the problem body. */
+  public record HttpError(HttpStatus status, String code, String detail) {}
+
+  public static HttpError toHttp(Throwable error) {
+    if (error instanceof RegistryException refused) {
+      return new HttpError(
+          httpStatus(refused.reason()), refused.reason().name(), refused.getMessage());
+    }
+    if (error instanceof InvalidProtocolBufferException malformed) {
+      return new HttpError(
+          HttpStatus.BAD_REQUEST,
+          "INVALID_ARGUMENT",
+          "malformed JSON body: " + malformed.getMessage());
+    }
+    if (error instanceof DataBufferLimitException tooLarge) {
+      return new HttpError(
+          HttpStatus.PAYLOAD_TOO_LARGE, "RESOURCE_EXHAUSTED", tooLarge.getMessage());
+    }
+    if (error instanceof ResponseStatusException status) {
+      HttpStatus code = HttpStatus.resolve(status.getStatusCode().value());
+      return new HttpError(
+          code == null ? HttpStatus.BAD_REQUEST : code,
+          "INVALID_ARGUMENT",
+          status.getReason() == null ? status.getMessage() : status.getReason());
+    }
+    log.error("registry request failed", error);
+    return new HttpError(
+        HttpStatus.INTERNAL_SERVER_ERROR,
+        "INTERNAL",
+        "internal error in the registry; see its log");
+  }
+
+  private static Status grpcCode(RegistryException.Reason reason) {
+    return switch (reason) {
+      case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+      case NOT_FOUND -> Status.NOT_FOUND;
+      case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
+      case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+    };
+  }
+
+  private static HttpStatus httpStatus(RegistryException.Reason reason) {
+    return switch (reason) {
+      case INVALID_ARGUMENT -> HttpStatus.BAD_REQUEST;
+      case NOT_FOUND -> HttpStatus.NOT_FOUND;
+      case ALREADY_EXISTS, FAILED_PRECONDITION -> HttpStatus.CONFLICT;
+    };
+  }
+}

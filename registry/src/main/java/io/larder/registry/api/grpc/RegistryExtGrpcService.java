@@ -1,0 +1,54 @@
+package io.larder.registry.api.grpc;
+
+import io.larder.proto.larder.ReactorRegistryExtServiceGrpc;
+import io.larder.proto.larder.RegistryExtProto.Change;
+import io.larder.proto.larder.RegistryExtProto.ListChangesRequest;
+import io.larder.proto.larder.RegistryExtProto.ListChangesResponse;
+import io.larder.proto.larder.RegistryExtProto.ListFeatureTableRevisionsRequest;
+import io.larder.proto.larder.RegistryExtProto.ListFeatureTableRevisionsResponse;
+import io.larder.proto.larder.RegistryExtProto.WatchChangesRequest;
+import io.larder.registry.api.RegistryErrors;
+import io.larder.registry.change.ChangeFeed;
+import io.larder.registry.featuretable.FeatureTableService;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** Larder's registry extensions over gRPC: revision history and the change feed. */
+@Component
+class RegistryExtGrpcService extends ReactorRegistryExtServiceGrpc.RegistryExtServiceImplBase {
+
+  private final FeatureTableService tables;
+  private final ChangeFeed changes;
+
+  RegistryExtGrpcService(FeatureTableService tables, ChangeFeed changes) {
+    this.tables = tables;
+    this.changes = changes;
+  }
+
+  @Override
+  protected Throwable onErrorMap(Throwable error) {
+    return RegistryErrors.toGrpc(error);
+  }
+
+  @Override
+  public Mono<ListFeatureTableRevisionsResponse> listFeatureTableRevisions(
+      ListFeatureTableRevisionsRequest request) {
+    return tables
+        .revisions(request.getProject(), request.getName())
+        .collectList()
+        .map(
+            revisions ->
+                ListFeatureTableRevisionsResponse.newBuilder().addAllRevisions(revisions).build());
+  }
+
+  @Override
+  public Mono<ListChangesResponse> listChanges(ListChangesRequest request) {
+    return changes.list(request.getSinceSequence(), request.getLimit());
+  }
+
+  @Override
+  public Flux<Change> watchChanges(WatchChangesRequest request) {
+    return changes.watch(request.getSinceSequence());
+  }
+}

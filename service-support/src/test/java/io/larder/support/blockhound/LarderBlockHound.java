@@ -1,0 +1,39 @@
+package io.larder.support.blockhound;
+
+import reactor.blockhound.BlockHound;
+
+/**
+ * Installs BlockHound for a service's tests, once per JVM: any blocking call on an event-loop
+ * thread then fails the request that made it.
+ *
+ * <p>Reactor's own threads and Reactor Netty's event loops are covered by the integrations
+ * BlockHound loads itself. This class adds what it cannot know, in one commented list.
+ */
+public final class LarderBlockHound {
+
+  private static volatile boolean installed;
+
+  private LarderBlockHound() {}
+
+  public static synchronized void install() {
+    if (installed) {
+      return;
+    }
+    BlockHound.install(
+        builder ->
+            builder
+                // gRPC's shaded Netty event loops run our handlers (directExecutor): non-blocking.
+                .nonBlockingThreadPredicate(
+                    current ->
+                        current.or(
+                            thread ->
+                                thread.getName().startsWith("grpc-nio-worker")
+                                    || thread.getName().startsWith("grpc-default-worker")
+                                    || thread.getName().startsWith("grpc-epoll-worker")))
+                // Logback appends under a lock held for microseconds; logging is not a request-path
+                // wait.
+                .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
+                .allowBlockingCallsInside("ch.qos.logback.core.ConsoleAppender", "subAppend"));
+    installed = true;
+  }
+}
