@@ -1,6 +1,5 @@
 package io.larder.registry.api;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
@@ -39,12 +38,6 @@ public final class RegistryErrors {
     if (error instanceof RegistryException refused) {
       return new HttpError(
           httpStatus(refused.reason()), refused.reason().name(), refused.getMessage());
-    }
-    if (error instanceof InvalidProtocolBufferException malformed) {
-      return new HttpError(
-          HttpStatus.BAD_REQUEST,
-          "INVALID_ARGUMENT",
-          "malformed JSON body: " + malformed.getMessage());
     }
     if (error instanceof DataBufferLimitException tooLarge) {
       return new HttpError(

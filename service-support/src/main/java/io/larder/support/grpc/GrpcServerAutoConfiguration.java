@@ -2,6 +2,10 @@ package io.larder.support.grpc;
 
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -18,8 +22,11 @@ public class GrpcServerAutoConfiguration {
   GrpcServerLifecycle grpcServerLifecycle(
       GrpcServerProperties properties,
       ObjectProvider<BindableService> services,
-      ObjectProvider<ServerInterceptor> interceptors) {
-    return new GrpcServerLifecycle(
-        properties, services.orderedStream().toList(), interceptors.orderedStream().toList());
+      ObjectProvider<ServerInterceptor> interceptors,
+      ObjectProvider<MeterRegistry> meters) {
+    List<ServerInterceptor> all = new ArrayList<>(interceptors.orderedStream().toList());
+    // grpc.server.* timers and counters per method and status, next to the HTTP metrics.
+    meters.ifAvailable(registry -> all.add(new MetricCollectingServerInterceptor(registry)));
+    return new GrpcServerLifecycle(properties, services.orderedStream().toList(), all);
   }
 }

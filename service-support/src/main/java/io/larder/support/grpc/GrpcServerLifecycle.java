@@ -46,6 +46,8 @@ public final class GrpcServerLifecycle implements SmartLifecycle {
     }
     if (properties.reflection()) {
       builder.addService(ProtoReflectionServiceV1.newInstance());
+      // Older grpcurl releases only speak the v1alpha reflection protocol.
+      builder.addService(legacyReflection());
     }
     for (BindableService service : services) {
       builder.addService(ServerInterceptors.intercept(service, interceptors));
@@ -68,6 +70,11 @@ public final class GrpcServerLifecycle implements SmartLifecycle {
         properties.host(),
         started.getPort(),
         services.stream().map(s -> s.bindService().getServiceDescriptor().getName()).toList());
+  }
+
+  @SuppressWarnings("deprecation")
+  private static io.grpc.BindableService legacyReflection() {
+    return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
   }
 
   @Override

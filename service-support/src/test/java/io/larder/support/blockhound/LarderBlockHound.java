@@ -30,10 +30,12 @@ public final class LarderBlockHound {
                                 thread.getName().startsWith("grpc-nio-worker")
                                     || thread.getName().startsWith("grpc-default-worker")
                                     || thread.getName().startsWith("grpc-epoll-worker")))
-                // Logback appends under a lock held for microseconds; logging is not a request-path
-                // wait.
+                // Logback appends under a lock held for microseconds: not a request-path wait.
                 .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
-                .allowBlockingCallsInside("ch.qos.logback.core.ConsoleAppender", "subAppend"));
+                .allowBlockingCallsInside("ch.qos.logback.core.ConsoleAppender", "subAppend")
+                // PostgreSQL SCRAM login draws its nonce from SecureRandom (/dev/urandom never
+                // waits); it runs once per new pooled connection, not per request.
+                .allowBlockingCallsInside("com.ongres.scram.common.ScramFunctions", "nonce"));
     installed = true;
   }
 }

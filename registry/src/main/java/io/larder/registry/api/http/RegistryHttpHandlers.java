@@ -177,7 +177,11 @@ class RegistryHttpHandlers {
   Mono<ServerResponse> listChanges(ServerRequest request) {
     return Mono.fromCallable(
             () -> new long[] {longParam(request, "since", 0), longParam(request, "limit", 0)})
-        .flatMap(params -> changes.list(params[0], (int) Math.min(params[1], Integer.MAX_VALUE)))
+        .flatMap(
+            params ->
+                changes.list(
+                    params[0],
+                    (int) Math.max(Math.min(params[1], Integer.MAX_VALUE), Integer.MIN_VALUE)))
         .flatMap(ProtoJson::ok);
   }
 
