@@ -35,7 +35,12 @@ public final class LarderBlockHound {
                 .allowBlockingCallsInside("ch.qos.logback.core.ConsoleAppender", "subAppend")
                 // PostgreSQL SCRAM login draws its nonce from SecureRandom (/dev/urandom never
                 // waits); it runs once per new pooled connection, not per request.
-                .allowBlockingCallsInside("com.ongres.scram.common.ScramFunctions", "nonce"));
+                .allowBlockingCallsInside("com.ongres.scram.common.ScramFunctions", "nonce")
+                // Resilience4j takes a ReentrantLock for ~1 µs when the circuit breaker moves from
+                // open to half-open; two threads meeting there may park for that long.
+                .allowBlockingCallsInside(
+                    "io.github.resilience4j.circuitbreaker.internal.CircuitBreakerStateMachine$OpenState",
+                    "toHalfOpenState"));
     installed = true;
   }
 }

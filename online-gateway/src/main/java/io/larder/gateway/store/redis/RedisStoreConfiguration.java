@@ -1,36 +1,34 @@
 package io.larder.gateway.store.redis;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The Lettuce client of the online store. */
+/**
+ * The online store: Redis standalone or Cluster, chosen by {@code larder.redis.mode}. Neither waits
+ * for Redis at start-up; both connect in the background and keep trying.
+ */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(RedisStoreProperties.class)
 class RedisStoreConfiguration {
 
-  @Bean(destroyMethod = "shutdown")
-  RedisClient redisClient(RedisStoreProperties properties) {
-    RedisClient client = RedisClient.create(RedisURI.create(properties.uri()));
-    client.setOptions(
-        ClientOptions.builder()
-            // Lettuce queues commands while disconnected by default; a feature server must fail
-            // fast.
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .timeoutOptions(TimeoutOptions.enabled(properties.commandTimeout()))
-            .socketOptions(
-                SocketOptions.builder().connectTimeout(properties.connectTimeout()).build())
-            .build());
-    return client;
+  @Bean(destroyMethod = "close")
+  @ConditionalOnProperty(
+      prefix = "larder.redis",
+      name = "mode",
+      havingValue = "standalone",
+      matchIfMissing = true)
+  RedisOnlineStore standaloneRedisOnlineStore(
+      RedisStoreProperties properties, MeterRegistry meterRegistry) {
+    return new RedisOnlineStore(RedisConnectors.standalone(properties), properties, meterRegistry);
   }
 
   @Bean(destroyMethod = "close")
-  StatefulRedisConnection<byte[], byte[]> redisConnection(RedisClient client) {
-    return client.connect(ByteArrayCodec.INSTANCE);
+  @ConditionalOnProperty(prefix = "larder.redis", name = "mode", havingValue = "cluster")
+  RedisOnlineStore clusterRedisOnlineStore(
+      RedisStoreProperties properties, MeterRegistry meterRegistry) {
+    return new RedisOnlineStore(RedisConnectors.cluster(properties), properties, meterRegistry);
   }
 }

@@ -1,18 +1,100 @@
 package io.larder.gateway.store.redis;
 
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Where the online store lives ({@code larder.redis.*}).
+ * Where the online store lives and how hard the gateway leans on it ({@code larder.redis.*}). Every
+ * setting has a default, so none needs to be written down.
  *
- * @param uri a Lettuce Redis URI, e.g. redis://127.0.0.1:6379
- * @param commandTimeout how long one Redis command may take before it fails
- * @param connectTimeout how long one connection attempt may take
+ * @param mode standalone (one server at {@code uri}) or cluster (seed nodes {@code cluster-nodes})
+ * @param uri a Lettuce Redis URI of the standalone server, e.g. redis://127.0.0.1:6379
+ * @param clusterNodes Redis URIs of some Cluster nodes; the client discovers the rest
+ * @param commandTimeout how long one batch of reads may take before it fails as unavailable
+ * @param connectTimeout how long one TCP connect may take
+ * @param reconnectMaxDelay the cap of the backoff between reconnect attempts
+ * @param maxBatchCommands HMGETs handed to the connection in one write; larger reads are split
+ * @param requestQueueSize commands a connection may hold (written, awaiting a reply) at once
+ * @param maxConcurrentBatches reads in flight at once; more fail at once instead of queueing
+ * @param circuitBreaker when to stop calling Redis and how soon to try again
  */
 @ConfigurationProperties("larder.redis")
 public record RedisStoreProperties(
+    @DefaultValue("standalone") Mode mode,
     @DefaultValue("redis://127.0.0.1:6379") String uri,
-    @DefaultValue("500ms") Duration commandTimeout,
-    @DefaultValue("1s") Duration connectTimeout) {}
+    @DefaultValue({"redis://127.0.0.1:7000", "redis://127.0.0.1:7001", "redis://127.0.0.1:7002"})
+        List<String> clusterNodes,
+    @DefaultValue("250ms") Duration commandTimeout,
+    @DefaultValue("1s") Duration connectTimeout,
+    @DefaultValue("500ms") Duration reconnectMaxDelay,
+    @DefaultValue("512") int maxBatchCommands,
+    @DefaultValue("65536") int requestQueueSize,
+    @DefaultValue("256") int maxConcurrentBatches,
+    @DefaultValue CircuitBreaker circuitBreaker) {
+
+  public RedisStoreProperties {
+    requirePositive("command-timeout", commandTimeout);
+    requirePositive("connect-timeout", connectTimeout);
+    requirePositive("reconnect-max-delay", reconnectMaxDelay);
+    if (maxBatchCommands < 1) {
+      throw new IllegalArgumentException("larder.redis.max-batch-commands must be at least 1");
+    }
+    // A connection must be able to hold at least one full batch, or every large read fails.
+    if (requestQueueSize < maxBatchCommands) {
+      throw new IllegalArgumentException(
+          "larder.redis.request-queue-size must be at least larder.redis.max-batch-commands ("
+              + maxBatchCommands
+              + ")");
+    }
+    if (maxConcurrentBatches < 1) {
+      throw new IllegalArgumentException("larder.redis.max-concurrent-batches must be at least 1");
+    }
+    if (mode == Mode.CLUSTER && (clusterNodes == null || clusterNodes.isEmpty())) {
+      throw new IllegalArgumentException(
+          "larder.redis.cluster-nodes must name at least one node when larder.redis.mode=cluster");
+    }
+    clusterNodes = clusterNodes == null ? List.of() : List.copyOf(clusterNodes);
+  }
+
+  /** Which Redis deployment the gateway reads from. */
+  public enum Mode {
+    STANDALONE,
+    CLUSTER
+  }
+
+  /**
+   * The circuit breaker around Redis ({@code larder.redis.circuit-breaker.*}); names follow
+   * Resilience4j's.
+   *
+   * @param failureRateThreshold percentage of failed batches in the window that opens the circuit
+   * @param slowCallRateThreshold percentage of slow batches in the window that opens the circuit
+   * @param slowCallDurationThreshold a batch slower than this counts as slow
+   * @param slidingWindowSize the last N batches the rates are computed over
+   * @param minimumNumberOfCalls batches seen before the rates are judged at all
+   * @param waitDurationInOpenState how long an open circuit fails every read before it lets probes
+   *     through (kept short: with reconnects capped at 500 ms the gateway is back within 2 s)
+   * @param permittedNumberOfCallsInHalfOpenState probe batches that decide whether to close again
+   */
+  public record CircuitBreaker(
+      @DefaultValue("50") float failureRateThreshold,
+      @DefaultValue("100") float slowCallRateThreshold,
+      @DefaultValue("200ms") Duration slowCallDurationThreshold,
+      @DefaultValue("20") int slidingWindowSize,
+      @DefaultValue("10") int minimumNumberOfCalls,
+      @DefaultValue("500ms") Duration waitDurationInOpenState,
+      @DefaultValue("3") int permittedNumberOfCallsInHalfOpenState) {
+
+    public CircuitBreaker {
+      requirePositive("circuit-breaker.slow-call-duration-threshold", slowCallDurationThreshold);
+      requirePositive("circuit-breaker.wait-duration-in-open-state", waitDurationInOpenState);
+    }
+  }
+
+  private static void requirePositive(String name, Duration value) {
+    if (value == null || value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException("larder.redis." + name + " must be a positive duration");
+    }
+  }
+}

@@ -1,21 +1,18 @@
-package io.larder.gateway.serving;
+package io.larder.gateway.api;
 
-import io.larder.proto.serving.ReactorServingServiceGrpc;
 import io.larder.proto.serving.ServingServiceProto.FeastServingType;
-import io.larder.proto.serving.ServingServiceProto.GetFeastServingInfoRequest;
 import io.larder.proto.serving.ServingServiceProto.GetFeastServingInfoResponse;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.stereotype.Component;
-import reactor.core.publisher.Mono;
 
-/** The Feast-0.9 ServingService over gRPC; RPCs not yet built answer UNIMPLEMENTED. */
+/** What GetFeastServingInfo answers over gRPC and HTTP: this build's version, an online server. */
 @Component
-class ServingGrpcService extends ReactorServingServiceGrpc.ServingServiceImplBase {
+public class ServingInfo {
 
   private final GetFeastServingInfoResponse info;
 
-  ServingGrpcService(ObjectProvider<BuildProperties> build) {
+  public ServingInfo(ObjectProvider<BuildProperties> build) {
     BuildProperties properties = build.getIfAvailable();
     this.info =
         GetFeastServingInfoResponse.newBuilder()
@@ -24,9 +21,7 @@ class ServingGrpcService extends ReactorServingServiceGrpc.ServingServiceImplBas
             .build();
   }
 
-  @Override
-  public Mono<GetFeastServingInfoResponse> getFeastServingInfo(
-      Mono<GetFeastServingInfoRequest> request) {
-    return request.map(ignored -> info);
+  public GetFeastServingInfoResponse response() {
+    return info;
   }
 }

@@ -1,0 +1,365 @@
+package io.larder.gateway.lookup;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Timestamp;
+import io.larder.gateway.GatewayException;
+import io.larder.gateway.featurespec.EntityKeySpec;
+import io.larder.gateway.featurespec.FeatureSpec;
+import io.larder.gateway.featurespec.FeatureSpecSnapshot;
+import io.larder.gateway.featurespec.ProjectSpec;
+import io.larder.gateway.featurespec.TableSpec;
+import io.larder.onlinestore.OnlineRowReader;
+import io.larder.onlinestore.OnlineRowReader.FeatureValue;
+import io.larder.onlinestore.OnlineRowReader.Freshness;
+import io.larder.onlinestore.OnlineValues;
+import io.larder.proto.serving.ServingServiceProto.FeatureReferenceV2;
+import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesRequestV2;
+import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesRequestV2.EntityRow;
+import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse.FieldStatus;
+import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse.FieldValues;
+import io.larder.proto.types.ValueProto.Value;
+import io.larder.proto.types.ValueProto.ValueType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * How one request is answered: its features resolved against a spec snapshot and grouped into
+ * {@link ReadGroup}s (tables keyed on the same entities share a Redis hash, so one HMGET reads all
+ * their fields and timestamps), then, per range of rows, one {@link HashRead} per distinct key.
+ * Everything per table and feature (fields, response keys, max ages) comes precomputed from the
+ * snapshot; per row only the key is encoded.
+ */
+final class LookupPlan {
+
+  static final String DEFAULT_PROJECT = "default";
+
+  private static final int KEY_VALUES_FIELD = 3; // RedisKeyV2.entity_values
+
+  private final List<EntityRow> rows;
+  private final ReadGroup[] groups;
+  private final int maxKeySize;
+  private final long receivedNanos;
+
+  private LookupPlan(List<EntityRow> rows, ReadGroup[] groups, long receivedNanos) {
+    this.rows = rows;
+    this.groups = groups;
+    this.receivedNanos = receivedNanos;
+    int widest = 0;
+    for (ReadGroup group : groups) {
+      widest = Math.max(widest, group.key.size());
+    }
+    this.maxKeySize = widest;
+  }
+
+  /**
+   * Validates the request's shape and resolves its features; rows are checked per {@link #batch}.
+   *
+   * @param receivedNanos the request's receive time (epoch nanoseconds): max age is measured from
+   *     it for rows without a timestamp
+   */
+  static LookupPlan of(
+      FeatureSpecSnapshot specs,
+      GetOnlineFeaturesRequestV2 request,
+      LookupProperties limits,
+      long receivedNanos) {
+    int featureCount = request.getFeaturesCount();
+    if (featureCount == 0) {
+      throw GatewayException.invalid("features: at least one feature reference is required");
+    }
+    if (featureCount > limits.maxFeatures()) {
+      throw GatewayException.invalid(
+          "features: "
+              + featureCount
+              + " requested, more than the limit of "
+              + limits.maxFeatures()
+              + " (larder.gateway.max-features)");
+    }
+    int rowCount = request.getEntityRowsCount();
+    if (rowCount > limits.maxEntityRows()) {
+      throw GatewayException.invalid(
+          "entity_rows: "
+              + rowCount
+              + " rows, more than the limit of "
+              + limits.maxEntityRows()
+              + " (larder.gateway.max-entity-rows)");
+    }
+    String projectName = request.getProject().isEmpty() ? DEFAULT_PROJECT : request.getProject();
+    ProjectSpec project = specs.project(projectName);
+    if (project == null) {
+      throw GatewayException.notFound("project '" + projectName + "' not found");
+    }
+    return new LookupPlan(
+        request.getEntityRowsList(), groups(project, request.getFeaturesList()), receivedNanos);
+  }
+
+  /** Requested features by table (first-seen order, duplicates dropped), tables by entity key. */
+  private static ReadGroup[] groups(ProjectSpec project, List<FeatureReferenceV2> references) {
+    int[] tableSlot = new int[project.tableCount()];
+    Arrays.fill(tableSlot, -1);
+    List<TableSpec> tables = new ArrayList<>();
+    List<List<FeatureSpec>> featuresOfTable = new ArrayList<>();
+    List<boolean[]> seenOfTable = new ArrayList<>();
+    for (int i = 0; i < references.size(); i++) {
+      FeatureReferenceV2 reference = references.get(i);
+      String tableName = reference.getFeatureTable();
+      if (tableName.isEmpty()) {
+        throw GatewayException.invalid("features[" + i + "].feature_table: must not be empty");
+      }
+      if (reference.getName().isEmpty()) {
+        throw GatewayException.invalid("features[" + i + "].name: must not be empty");
+      }
+      TableSpec table = project.table(tableName);
+      if (table == null) {
+        throw GatewayException.notFound(
+            "feature table '" + tableName + "' not found in project '" + project.name() + "'");
+      }
+      FeatureSpec feature = table.feature(reference.getName());
+      if (feature == null) {
+        throw GatewayException.notFound(
+            "feature '"
+                + tableName
+                + ":"
+                + reference.getName()
+                + "' not found in project '"
+                + project.name()
+                + "'");
+      }
+      int slot = tableSlot[table.index()];
+      if (slot < 0) {
+        slot = tables.size();
+        tableSlot[table.index()] = slot;
+        tables.add(table);
+        featuresOfTable.add(new ArrayList<>());
+        seenOfTable.add(new boolean[table.features().size()]);
+      }
+      boolean[] seen = seenOfTable.get(slot);
+      if (!seen[feature.index()]) {
+        seen[feature.index()] = true;
+        featuresOfTable.get(slot).add(feature);
+      }
+    }
+
+    int[] groupSlot = new int[project.entityKeyCount()];
+    Arrays.fill(groupSlot, -1);
+    List<List<Integer>> tablesOfGroup = new ArrayList<>();
+    for (int t = 0; t < tables.size(); t++) {
+      int key = tables.get(t).entityKey().index();
+      if (groupSlot[key] < 0) {
+        groupSlot[key] = tablesOfGroup.size();
+        tablesOfGroup.add(new ArrayList<>());
+      }
+      tablesOfGroup.get(groupSlot[key]).add(t);
+    }
+    ReadGroup[] groups = new ReadGroup[tablesOfGroup.size()];
+    for (int g = 0; g < groups.length; g++) {
+      List<Integer> members = tablesOfGroup.get(g);
+      TableSpec[] groupTables = new TableSpec[members.size()];
+      FeatureSpec[][] groupFeatures = new FeatureSpec[members.size()][];
+      for (int m = 0; m < groupTables.length; m++) {
+        groupTables[m] = tables.get(members.get(m));
+        groupFeatures[m] = featuresOfTable.get(members.get(m)).toArray(FeatureSpec[]::new);
+      }
+      groups[g] = new ReadGroup(groupTables, groupFeatures);
+    }
+    return groups;
+  }
+
+  int rowCount() {
+    return rows.size();
+  }
+
+  /**
+   * The reads of rows {@code [from, to)}: checks each row has the entities its tables need, with
+   * the declared types, encodes its keys and reads each distinct key once.
+   */
+  Batch batch(int from, int to) {
+    int groupCount = groups.length;
+    int[] readOf = new int[(to - from) * groupCount];
+    List<HashRead> reads = new ArrayList<>(Math.min(readOf.length, 1024));
+    Map<ByteBuffer, Integer> readOfKey = new HashMap<>(Math.max(16, readOf.length * 2));
+    Value[] values = new Value[maxKeySize];
+    for (int r = from; r < to; r++) {
+      Map<String, Value> fields = rows.get(r).getFieldsMap();
+      for (int g = 0; g < groupCount; g++) {
+        ReadGroup group = groups[g];
+        byte[] key = encodeKey(r, fields, group, values);
+        // Keys of different groups differ in their entity names, so one map serves all groups.
+        Integer read = readOfKey.putIfAbsent(ByteBuffer.wrap(key), reads.size());
+        if (read == null) {
+          readOf[(r - from) * groupCount + g] = reads.size();
+          reads.add(new HashRead(key, group.fields));
+        } else {
+          readOf[(r - from) * groupCount + g] = read;
+        }
+      }
+    }
+    return new Batch(from, to, List.copyOf(reads), readOf);
+  }
+
+  /** The serialized RedisKeyV2: the group's precomputed prefix, then each entity value. */
+  private static byte[] encodeKey(
+      int row, Map<String, Value> fields, ReadGroup group, Value[] values) {
+    EntityKeySpec key = group.key;
+    byte[] prefix = key.keyPrefix();
+    int size = prefix.length;
+    for (int i = 0; i < key.size(); i++) {
+      Value value = entityValue(row, fields, group, i);
+      values[i] = value;
+      size += CodedOutputStream.computeMessageSize(KEY_VALUES_FIELD, value);
+    }
+    byte[] encoded = Arrays.copyOf(prefix, size);
+    CodedOutputStream out =
+        CodedOutputStream.newInstance(encoded, prefix.length, size - prefix.length);
+    try {
+      for (int i = 0; i < key.size(); i++) {
+        out.writeMessage(KEY_VALUES_FIELD, values[i]);
+      }
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException("entity key does not fit its computed size", e);
+    }
+    return encoded;
+  }
+
+  private static Value entityValue(
+      int row, Map<String, Value> fields, ReadGroup group, int entity) {
+    EntityKeySpec key = group.key;
+    String name = key.name(entity);
+    Value value = fields.get(name);
+    if (value == null) {
+      throw GatewayException.invalid(
+          "entity_rows["
+              + row
+              + "]: missing entity '"
+              + name
+              + "' needed by feature table '"
+              + group.neededBy()
+              + "'");
+    }
+    ValueType.Enum declared = key.type(entity);
+    boolean wellTyped =
+        declared == ValueType.Enum.INVALID
+            ? value.getValCase() != Value.ValCase.VAL_NOT_SET
+            : OnlineValues.hasType(value, declared);
+    if (!wellTyped) {
+      throw GatewayException.invalid(
+          "entity_rows["
+              + row
+              + "].fields['"
+              + name
+              + "']: entity '"
+              + name
+              + "' is "
+              + declared
+              + " but the value is "
+              + (value.getValCase() == Value.ValCase.VAL_NOT_SET
+                  ? "empty"
+                  : value.getValCase().name().toLowerCase(Locale.ROOT)));
+    }
+    return value;
+  }
+
+  /**
+   * Row {@code row}'s answer: its own fields echoed as PRESENT, then every requested feature with
+   * its value and status from the batch's results.
+   */
+  FieldValues row(Batch batch, List<List<byte[]>> results, int row) {
+    EntityRow entityRow = rows.get(row);
+    FieldValues.Builder answer = FieldValues.newBuilder();
+    Map<String, Value> echoed = entityRow.getFieldsMap();
+    if (!echoed.isEmpty()) {
+      answer.putAllFields(echoed);
+      for (String name : echoed.keySet()) {
+        answer.putStatuses(name, FieldStatus.PRESENT);
+      }
+    }
+    long asOfNanos = entityRow.hasTimestamp() ? nanos(entityRow.getTimestamp()) : receivedNanos;
+    int base = (row - batch.from) * groups.length;
+    for (int g = 0; g < groups.length; g++) {
+      ReadGroup group = groups[g];
+      List<byte[]> values = results.get(batch.readOf[base + g]);
+      for (int t = 0; t < group.tables.length; t++) {
+        TableSpec table = group.tables[t];
+        int offset = group.offsets[t];
+        Freshness freshness =
+            OnlineRowReader.freshness(values.get(offset), table.maxAgeNanos(), asOfNanos);
+        FeatureSpec[] features = group.features[t];
+        for (int f = 0; f < features.length; f++) {
+          FeatureSpec feature = features[f];
+          FeatureValue value =
+              OnlineRowReader.read(values.get(offset + 1 + f), feature.valueType(), freshness);
+          answer.putFields(feature.reference(), value.value());
+          answer.putStatuses(feature.reference(), value.status());
+        }
+      }
+    }
+    return answer.build();
+  }
+
+  private static long nanos(Timestamp timestamp) {
+    return timestamp.getSeconds() * 1_000_000_000L + timestamp.getNanos();
+  }
+
+  /**
+   * The requested tables that share one entity key, and the one field list their HMGET reads: per
+   * table its {@code _ts:<table>} followed by its requested features.
+   */
+  private static final class ReadGroup {
+    final EntityKeySpec key;
+    final TableSpec[] tables;
+    final FeatureSpec[][] features;
+    final int[] offsets;
+    final List<byte[]> fields;
+
+    ReadGroup(TableSpec[] tables, FeatureSpec[][] features) {
+      this.key = tables[0].entityKey();
+      this.tables = tables;
+      this.features = features;
+      this.offsets = new int[tables.length];
+      List<byte[]> all = new ArrayList<>();
+      for (int t = 0; t < tables.length; t++) {
+        offsets[t] = all.size();
+        all.add(tables[t].timestampField());
+        for (FeatureSpec feature : features[t]) {
+          all.add(feature.field());
+        }
+      }
+      // Shared by every HashRead of the request: the store only reads it.
+      this.fields = List.copyOf(all);
+    }
+
+    /** The first requested table of this group, for an error message about a missing entity. */
+    String neededBy() {
+      return tables[0].name();
+    }
+  }
+
+  /**
+   * The reads of rows {@code [from, to)}; {@code readOf[(row - from) * groups + group]} is the
+   * index of the read answering that row's group.
+   */
+  static final class Batch {
+    final int from;
+    final int to;
+    final List<HashRead> reads;
+    final int[] readOf;
+
+    Batch(int from, int to, List<HashRead> reads, int[] readOf) {
+      this.from = from;
+      this.to = to;
+      this.reads = reads;
+      this.readOf = readOf;
+    }
+
+    int size() {
+      return to - from;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.larder.gateway.lookup;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Request limits and streaming shape of online lookups ({@code larder.gateway.*}).
+ *
+ * @param maxEntityRows most entity rows one request may carry
+ * @param maxFeatures most feature references one request may carry
+ * @param streamChunkRows entity rows per online-store batch when streaming
+ * @param streamConcurrency store batches of one streamed request in flight at once
+ */
+@ConfigurationProperties("larder.gateway")
+public record LookupProperties(
+    @DefaultValue("10000") int maxEntityRows,
+    @DefaultValue("1000") int maxFeatures,
+    @DefaultValue("64") int streamChunkRows,
+    @DefaultValue("4") int streamConcurrency) {
+
+  public LookupProperties {
+    positive("larder.gateway.max-entity-rows", maxEntityRows);
+    positive("larder.gateway.max-features", maxFeatures);
+    positive("larder.gateway.stream-chunk-rows", streamChunkRows);
+    positive("larder.gateway.stream-concurrency", streamConcurrency);
+  }
+
+  /** The defaults, for tests and tools. */
+  public static LookupProperties defaults() {
+    return new LookupProperties(10_000, 1_000, 64, 4);
+  }
+
+  private static void positive(String name, int value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(name + " must be positive, was " + value);
+    }
+  }
+}

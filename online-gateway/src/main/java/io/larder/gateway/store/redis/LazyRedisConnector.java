@@ -1,0 +1,136 @@
+package io.larder.gateway.store.redis;
+
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.api.StatefulConnection;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+/**
+ * Makes the first connection in the background and keeps trying until it succeeds, so the gateway
+ * starts while Redis is down (reads fail fast meanwhile) and needs no restart when Redis appears.
+ * Once connected, Lettuce's own watchdog reconnects after every later loss.
+ */
+final class LazyRedisConnector implements RedisConnector {
+
+  private static final Logger log = LoggerFactory.getLogger(LazyRedisConnector.class);
+  private static final Duration FIRST_RETRY = Duration.ofMillis(10);
+  // Keep saying that Redis is still unreachable, but not on every attempt (2 per second).
+  private static final long LOG_EVERY_ATTEMPTS = 60;
+
+  private final String description;
+  private final Supplier<? extends CompletionStage<? extends StatefulConnection<byte[], byte[]>>>
+      connect;
+  private final Duration maxRetryDelay;
+  private final Runnable shutdown;
+  private final AtomicLong failedAttempts = new AtomicLong();
+
+  private volatile StatefulConnection<byte[], byte[]> connection;
+  private volatile String lastFailure = "first attempt still running";
+  private volatile boolean closed;
+  private volatile Disposable connecting;
+
+  /**
+   * @param connect starts one connection attempt
+   * @param maxRetryDelay the cap of the backoff between attempts
+   * @param shutdown releases the client and its threads
+   */
+  LazyRedisConnector(
+      String description,
+      Supplier<? extends CompletionStage<? extends StatefulConnection<byte[], byte[]>>> connect,
+      Duration maxRetryDelay,
+      Runnable shutdown) {
+    this.description = description;
+    this.connect = connect;
+    this.maxRetryDelay = maxRetryDelay;
+    this.shutdown = shutdown;
+  }
+
+  /** Starts connecting in the background; returns at once. */
+  LazyRedisConnector start() {
+    connecting =
+        Mono.defer(() -> Mono.fromCompletionStage(connect.get()))
+            .doOnError(this::attemptFailed)
+            .retryWhen(
+                Retry.backoff(Long.MAX_VALUE, FIRST_RETRY)
+                    .maxBackoff(maxRetryDelay)
+                    .filter(ignored -> !closed))
+            .subscribe(this::connected, this::gaveUp);
+    return this;
+  }
+
+  @Override
+  public StatefulConnection<byte[], byte[]> connection() {
+    StatefulConnection<byte[], byte[]> current = connection;
+    if (current == null) {
+      throw new RedisConnectionException(
+          "not connected to " + description + " yet (" + lastFailure + ")");
+    }
+    return current;
+  }
+
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    Disposable attempt = connecting;
+    if (attempt != null) {
+      attempt.dispose();
+    }
+    StatefulConnection<byte[], byte[]> current = connection;
+    connection = null;
+    try {
+      if (current != null) {
+        current.close();
+      }
+    } finally {
+      shutdown.run();
+    }
+  }
+
+  private void connected(StatefulConnection<byte[], byte[]> made) {
+    if (closed) {
+      made.closeAsync();
+      return;
+    }
+    connection = made;
+    long failed = failedAttempts.get();
+    log.info(
+        "connected to {}{}",
+        description,
+        failed == 0 ? "" : " after " + failed + " failed attempt(s)");
+  }
+
+  private void attemptFailed(Throwable error) {
+    lastFailure = String.valueOf(error.getMessage());
+    long failed = failedAttempts.incrementAndGet();
+    if (failed == 1 || failed % LOG_EVERY_ATTEMPTS == 0) {
+      log.warn(
+          "cannot connect to {} ({} attempt(s) so far): {}; reads fail as unavailable, retrying"
+              + " every {} ms at most",
+          description,
+          failed,
+          lastFailure,
+          maxRetryDelay.toMillis());
+    }
+  }
+
+  private void gaveUp(Throwable error) {
+    if (!closed) {
+      log.error("stopped connecting to {}", description, error);
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package io.larder.gateway.store.redis;
+
+import io.larder.gateway.lookup.HashRead;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.ValueListOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisCommand;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+
+/**
+ * One pipelined batch: an HMGET per read, handed to the connection in writes of at most {@code
+ * maxBatchCommands} commands (one write and flush each, per node for Cluster), all of them before
+ * any reply is awaited. Replies complete the commands on Lettuce's I/O thread; the last one emits
+ * the result, so no thread waits for Redis.
+ */
+final class PipelinedHashReads {
+
+  private static final ByteArrayCodec CODEC = ByteArrayCodec.INSTANCE;
+
+  private final List<HashRead> reads;
+  private final List<byte[]>[] results;
+  private final List<AsyncCommand<byte[], byte[], List<byte[]>>> commands;
+  private final AtomicInteger pending;
+  private final AtomicBoolean done = new AtomicBoolean();
+  private final MonoSink<List<List<byte[]>>> sink;
+
+  @SuppressWarnings("unchecked")
+  private PipelinedHashReads(List<HashRead> reads, MonoSink<List<List<byte[]>>> sink) {
+    this.reads = reads;
+    this.sink = sink;
+    this.results = (List<byte[]>[]) new List<?>[reads.size()];
+    this.commands = new ArrayList<>(reads.size());
+    this.pending = new AtomicInteger();
+  }
+
+  /**
+   * Reads every hash on subscription.
+   *
+   * @param batchSizes told the size of every write
+   */
+  static Mono<List<List<byte[]>>> read(
+      StatefulConnection<byte[], byte[]> connection,
+      List<HashRead> reads,
+      int maxBatchCommands,
+      IntConsumer batchSizes) {
+    return Mono.create(
+        sink ->
+            new PipelinedHashReads(reads, sink).start(connection, maxBatchCommands, batchSizes));
+  }
+
+  private void start(
+      StatefulConnection<byte[], byte[]> connection, int maxBatchCommands, IntConsumer batchSizes) {
+    int[] readIndex = new int[reads.size()];
+    for (int i = 0; i < reads.size(); i++) {
+      HashRead read = reads.get(i);
+      if (read.fields().isEmpty()) {
+        // HMGET needs a field; nothing asked, nothing to send.
+        results[i] = List.of();
+        continue;
+      }
+      CommandArgs<byte[], byte[]> args = new CommandArgs<>(CODEC).addKey(read.key());
+      for (byte[] field : read.fields()) {
+        args.add(field);
+      }
+      readIndex[commands.size()] = i;
+      commands.add(
+          new AsyncCommand<>(new Command<>(CommandType.HMGET, new ValueListOutput<>(CODEC), args)));
+    }
+    if (commands.isEmpty()) {
+      sink.success(Arrays.asList(results));
+      return;
+    }
+    pending.set(commands.size());
+    sink.onCancel(this::cancelled);
+    for (int c = 0; c < commands.size(); c++) {
+      int read = readIndex[c];
+      commands.get(c).whenComplete((values, error) -> replied(read, values, error));
+    }
+    try {
+      for (int from = 0; from < commands.size(); from += maxBatchCommands) {
+        int to = Math.min(from + maxBatchCommands, commands.size());
+        // A fresh list per write: Lettuce keeps the collection it was handed.
+        List<RedisCommand<byte[], byte[], ?>> write = new ArrayList<>(commands.subList(from, to));
+        connection.dispatch(write);
+        batchSizes.accept(write.size());
+      }
+    } catch (RuntimeException rejected) {
+      // Not connected, queue full, closed: Lettuce refuses synchronously.
+      fail(rejected);
+    }
+  }
+
+  private void replied(int read, List<byte[]> values, Throwable error) {
+    if (error != null) {
+      if (isWrongType(error)) {
+        // A non-hash value under an entity key holds no features: read it as absent, as the
+        // lookup does a missing key, rather than failing the whole request.
+        results[read] = Collections.nCopies(reads.get(read).fields().size(), null);
+      } else {
+        fail(error);
+        return;
+      }
+    } else {
+      results[read] = values;
+    }
+    if (pending.decrementAndGet() == 0 && done.compareAndSet(false, true)) {
+      sink.success(Arrays.asList(results));
+    }
+  }
+
+  private void fail(Throwable error) {
+    if (done.compareAndSet(false, true)) {
+      sink.error(error);
+      cancelAll();
+    }
+  }
+
+  private void cancelled() {
+    // Marked done first: the commands' cancellation must not signal the cancelled sink again.
+    if (done.compareAndSet(false, true)) {
+      cancelAll();
+    }
+  }
+
+  private void cancelAll() {
+    // Completes what is still open; replies that arrive later are read and dropped by Lettuce.
+    for (AsyncCommand<byte[], byte[], List<byte[]>> command : commands) {
+      if (!command.isDone()) {
+        command.cancel();
+      }
+    }
+  }
+
+  private static boolean isWrongType(Throwable error) {
+    return error instanceof RedisCommandExecutionException
+        && error.getMessage() != null
+        && error.getMessage().startsWith("WRONGTYPE");
+  }
+}

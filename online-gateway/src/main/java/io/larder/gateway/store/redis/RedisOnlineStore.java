@@ -1,0 +1,162 @@
+package io.larder.gateway.store.redis;
+
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
+import io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.github.resilience4j.reactor.bulkhead.operator.BulkheadOperator;
+import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
+import io.larder.gateway.lookup.HashRead;
+import io.larder.gateway.lookup.OnlineStore;
+import io.larder.gateway.lookup.OnlineStoreUnavailableException;
+import io.lettuce.core.RedisConnectionException;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * The online store on Redis, standalone or Cluster (whichever {@link RedisConnector} it is given):
+ * each {@link #read} is one pipelined batch of HMGETs, guarded by a timeout, a circuit breaker and
+ * a bulkhead, so that a slow, dead or overloaded Redis turns into a quick {@link
+ * OnlineStoreUnavailableException} and never into waiting requests.
+ */
+public final class RedisOnlineStore implements OnlineStore, AutoCloseable {
+
+  static final String RESILIENCE_NAME = "redis";
+  static final String BATCH_SIZE_METRIC = "larder.redis.batch.commands";
+
+  private static final Logger log = LoggerFactory.getLogger(RedisOnlineStore.class);
+
+  private final RedisConnector connector;
+  private final Duration commandTimeout;
+  private final int maxBatchCommands;
+  private final int maxConcurrentBatches;
+  private final CircuitBreaker circuitBreaker;
+  private final Bulkhead bulkhead;
+  private final DistributionSummary batchSizes;
+
+  RedisOnlineStore(
+      RedisConnector connector, RedisStoreProperties properties, MeterRegistry meterRegistry) {
+    this.connector = connector;
+    this.commandTimeout = properties.commandTimeout();
+    this.maxBatchCommands = properties.maxBatchCommands();
+    this.maxConcurrentBatches = properties.maxConcurrentBatches();
+
+    RedisStoreProperties.CircuitBreaker breaker = properties.circuitBreaker();
+    CircuitBreakerRegistry breakers =
+        CircuitBreakerRegistry.of(
+            CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(breaker.slidingWindowSize())
+                // Every read's outcome is recorded on the thread that completes it, often an
+                // event loop; the default window takes a lock there that parks when contended.
+                .slidingWindowSynchronizationStrategy(
+                    CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE)
+                .minimumNumberOfCalls(breaker.minimumNumberOfCalls())
+                .failureRateThreshold(breaker.failureRateThreshold())
+                .slowCallRateThreshold(breaker.slowCallRateThreshold())
+                .slowCallDurationThreshold(breaker.slowCallDurationThreshold())
+                .waitDurationInOpenState(breaker.waitDurationInOpenState())
+                .permittedNumberOfCallsInHalfOpenState(
+                    breaker.permittedNumberOfCallsInHalfOpenState())
+                .build());
+    this.circuitBreaker = breakers.circuitBreaker(RESILIENCE_NAME);
+    circuitBreaker.getEventPublisher().onStateTransition(this::logTransition);
+
+    BulkheadRegistry bulkheads =
+        BulkheadRegistry.of(
+            BulkheadConfig.custom()
+                .maxConcurrentCalls(maxConcurrentBatches)
+                // Waiting for a slot would queue requests; fail them at once instead.
+                .maxWaitDuration(Duration.ZERO)
+                .build());
+    this.bulkhead = bulkheads.bulkhead(RESILIENCE_NAME);
+
+    TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(meterRegistry);
+    TaggedBulkheadMetrics.ofBulkheadRegistry(bulkheads).bindTo(meterRegistry);
+    this.batchSizes =
+        DistributionSummary.builder(BATCH_SIZE_METRIC)
+            .description("HMGET commands per pipelined write to Redis (one write and flush)")
+            .baseUnit("commands")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(1.0)
+            .maximumExpectedValue((double) maxBatchCommands)
+            .register(meterRegistry);
+  }
+
+  @Override
+  public Mono<List<List<byte[]>>> read(List<HashRead> reads) {
+    if (reads.isEmpty()) {
+      return Mono.just(List.of());
+    }
+    // Applied inside out: the timeout fails the batch, the circuit breaker counts that failure,
+    // the bulkhead (outermost) turns away batches beyond the limit before they reach either.
+    return Mono.defer(
+            () ->
+                PipelinedHashReads.read(
+                    connector.connection(), reads, maxBatchCommands, batchSizes::record))
+        .timeout(commandTimeout)
+        .transformDeferred(CircuitBreakerOperator.of(circuitBreaker))
+        .transformDeferred(BulkheadOperator.of(bulkhead))
+        .onErrorMap(
+            error -> !(error instanceof OnlineStoreUnavailableException), this::unavailable);
+  }
+
+  CircuitBreaker circuitBreaker() {
+    return circuitBreaker;
+  }
+
+  @Override
+  public void close() {
+    connector.close();
+  }
+
+  /** Opening and closing are news; the probing in between (twice a second) is not. */
+  private void logTransition(CircuitBreakerOnStateTransitionEvent event) {
+    CircuitBreaker.StateTransition transition = event.getStateTransition();
+    if (transition.getToState() == CircuitBreaker.State.OPEN
+        && transition.getFromState() == CircuitBreaker.State.CLOSED) {
+      log.warn(
+          "reads from {} keep failing: circuit breaker open, reads fail fast until a probe"
+              + " succeeds",
+          connector.describe());
+    } else if (transition.getToState() == CircuitBreaker.State.CLOSED) {
+      log.info("reads from {} succeed again: circuit breaker closed", connector.describe());
+    } else {
+      log.debug("circuit breaker around {}: {}", connector.describe(), transition);
+    }
+  }
+
+  private OnlineStoreUnavailableException unavailable(Throwable error) {
+    String reason;
+    if (error instanceof CallNotPermittedException) {
+      reason =
+          "recent reads failed, so reads fail fast (circuit breaker open) until a probe succeeds";
+    } else if (error instanceof BulkheadFullException) {
+      reason =
+          "too many reads in flight (larder.redis.max-concurrent-batches="
+              + maxConcurrentBatches
+              + ")";
+    } else if (error instanceof TimeoutException) {
+      reason = "no answer within " + commandTimeout.toMillis() + " ms";
+    } else if (error instanceof RedisConnectionException) {
+      reason = "not connected: " + error.getMessage();
+    } else {
+      reason = String.valueOf(error.getMessage());
+    }
+    return new OnlineStoreUnavailableException(
+        "online store unavailable: " + connector.describe() + ": " + reason, error);
+  }
+}
