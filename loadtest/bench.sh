@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# loadtest/bench.sh — the online-gateway benchmark in one go, on loopback:
+#   1. starts the registry and the gateway from their built jars, unless they already listen
+#   2. generates the data (N entities x 50 features over 5 tables, one INT64 entity) and registers
+#      its tables; skipped when Redis already holds the same shape for the project
+#   3. at a fixed arrival rate (open model, latency from the intended send time), per batch size:
+#      the raw-Redis baseline (the same pipelined HMGETs, straight to Redis), then the gateway
+#   4. at saturation (closed model, K calls in flight), rows10_features50: baseline, then gateway
+#   5. prints both side by side with their ratios and the issue's targets
+# Services it started are stopped at the end (BENCH_KEEP_SERVICES=1 keeps them).
+#
+# Assumes `scripts/stack start` (Redis, PostgreSQL) and a built tree
+# (`mvn -B -q package -DskipTests`). Settings (environment):
+#   BENCH_ENTITIES      entities to generate (100000; 1000000 = the published Feast shape)
+#   BENCH_PROJECT       registry project / key namespace (bench-<entities>)
+#   BENCH_ROWS          batch sizes at the fixed rate (1,10,50,100)
+#   BENCH_RATE          requests per second (100)
+#   BENCH_DURATION      measured time per batch size (15s); BENCH_WARMUP uncounted before it (3s)
+#   BENCH_SATURATION_ROWS, BENCH_CONCURRENCY   saturation shape and calls in flight (10, 32)
+#   BENCH_DEADLINE      deadline of every call (1s)
+#   BENCH_API           gateway RPC: grpc (GetOnlineFeaturesV2) or grpc_stream (grpc)
+#   BENCH_GATEWAY_WARMUP  uncounted closed-loop load on the gateway before measuring (10s; 0 = none)
+#   BENCH_GATLING=1     also run the two Gatling HTTP simulations (JSON, NDJSON) at BENCH_RATE
+#   BENCH_MVN           Maven command for the Gatling step (mvn)
+#   BENCH_OUT           output directory (loadtest/target/bench/<time>)
+#   BENCH_DRIVER_JAVA_OPTS, BENCH_GATEWAY_JAVA_OPTS, BENCH_REGISTRY_JAVA_OPTS   JVM options
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+entities="${BENCH_ENTITIES:-100000}"
+project="${BENCH_PROJECT:-bench-$entities}"
+rows="${BENCH_ROWS:-1,10,50,100}"
+rate="${BENCH_RATE:-100}"
+duration="${BENCH_DURATION:-15s}"
+warmup="${BENCH_WARMUP:-3s}"
+saturation_rows="${BENCH_SATURATION_ROWS:-10}"
+concurrency="${BENCH_CONCURRENCY:-32}"
+deadline="${BENCH_DEADLINE:-1s}"
+api="${BENCH_API:-grpc}"
+out="${BENCH_OUT:-$root/loadtest/target/bench/$(date +%Y%m%d-%H%M%S)}"
+# slf4j.internal.verbosity: no "no SLF4J providers" banner; Netty and Lettuce then log through JUL.
+driver_opts="${BENCH_DRIVER_JAVA_OPTS:--Xms512m -Xmx512m -Dslf4j.internal.verbosity=ERROR}"
+gateway_opts="${BENCH_GATEWAY_JAVA_OPTS:-}"
+registry_opts="${BENCH_REGISTRY_JAVA_OPTS:-}"
+
+log() { echo "bench: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+# --- prerequisites ---------------------------------------------------------------------------
+eval "$(scripts/stack env)"
+redis_port="${LARDER_REDIS_PORT:-6379}"
+registry_port="${LARDER_REGISTRY_GRPC_PORT:-6565}"
+gateway_port="${LARDER_GATEWAY_GRPC_PORT:-6566}"
+gateway_http_port="${LARDER_GATEWAY_HTTP_PORT:-8081}"
+scripts/stack status redis postgres >/dev/null \
+  || die "Redis and PostgreSQL must run: scripts/stack start"
+
+jar_of() {  # jar_of MODULE ARTIFACT
+  ls "$1"/target/"$2"-*.jar 2>/dev/null | grep -v -- '-plain\|-sources' | head -n1 || true
+}
+registry_jar="$(jar_of registry larder-registry)"
+gateway_jar="$(jar_of online-gateway larder-online-gateway)"
+[ -f loadtest/target/runtime-classpath.txt ] && [ -d loadtest/target/classes ] \
+  || die "loadtest is not built: mvn -B -q -pl loadtest package -DskipTests"
+classpath="loadtest/target/classes:$(cat loadtest/target/runtime-classpath.txt)"
+
+mkdir -p "$out"
+results="$out/results.txt"
+: >"$results"
+started_pids=()
+
+stop_started() {
+  if [ "${BENCH_KEEP_SERVICES:-0}" = 1 ]; then
+    [ ${#started_pids[@]} -gt 0 ] && log "leaving services running (pids ${started_pids[*]})"
+    return
+  fi
+  for pid in "${started_pids[@]}"; do
+    kill "$pid" 2>/dev/null && log "stopped pid $pid" || true
+  done
+}
+trap stop_started EXIT
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_for_port() {  # wait_for_port NAME PORT PID LOG
+  for _ in $(seq 1 120); do
+    port_open "$2" && return 0
+    if ! kill -0 "$3" 2>/dev/null; then
+      log "$1 exited during start-up; last lines of $4:"
+      tail -n 30 "$4" >&2
+      return 1
+    fi
+    sleep 0.5
+  done
+  die "$1 did not open port $2 within 60 s; see $4"
+}
+
+start_service() {  # start_service NAME JAR PORT JAVA_OPTS [ENV=VALUE...] -- [ARGS...]
+  local name="$1" jar="$2" port="$3" opts="$4"
+  shift 4
+  if port_open "$port"; then
+    log "$name already listens on 127.0.0.1:$port; using it"
+    return 0
+  fi
+  [ -n "$jar" ] || die "$name is not running and not built (mvn -B -q package -DskipTests)"
+  local envs=() args=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  args=("$@")
+  log "starting $name ($jar), log $out/$name.log"
+  # shellcheck disable=SC2086  # opts holds several JVM options
+  env "${envs[@]}" java $opts -jar "$jar" "${args[@]}" >"$out/$name.log" 2>&1 &
+  local pid=$!
+  started_pids+=("$pid")
+  wait_for_port "$name" "$port" "$pid" "$out/$name.log"
+}
+
+run_java() {  # run_java MAIN ARGS... — a load tool, bounded in time
+  # shellcheck disable=SC2086
+  timeout 900 java $driver_opts -cp "$classpath" "$@"
+}
+
+# Only loopback: services started here bind 127.0.0.1.
+loopback=(--larder.grpc.host=127.0.0.1 --server.address=127.0.0.1)
+
+# --- 1. services, 2. data --------------------------------------------------------------------
+start_service registry "$registry_jar" "$registry_port" "$registry_opts" \
+  LARDER_LOG_FORMAT=logstash -- "${loopback[@]}"
+
+log "data: $entities entities x 50 features (5 tables) in project $project"
+run_java io.larder.loadtest.generate.DataGenerator \
+  --project "$project" --entities "$entities" \
+  --redis "redis://127.0.0.1:$redis_port" --registry "127.0.0.1:$registry_port" \
+  --skip-if-present 2>&1 | tee -a "$out/generate.log"
+
+start_service gateway "$gateway_jar" "$gateway_port" "$gateway_opts" \
+  LARDER_LOG_FORMAT=logstash LARDER_REGISTRY_TARGET="127.0.0.1:$registry_port" \
+  LARDER_REDIS_URI="redis://127.0.0.1:$redis_port" -- "${loopback[@]}"
+for _ in $(seq 1 60); do
+  curl -fsS "http://127.0.0.1:$gateway_http_port/actuator/health/readiness" >/dev/null 2>&1 && break
+  sleep 1
+done
+
+shape=(--project "$project" --entities "$entities" --deadline "$deadline" --results "$results")
+closed_load=(--mode closed --rows "$saturation_rows" --concurrency "$concurrency"
+  --warmup "$warmup" --duration "$duration")
+
+# --- 3. fixed rate, 4. saturation --------------------------------------------------------------
+filter() { tee -a "$out/runs.log"; }
+# A gateway that just started runs interpreted code; steady state is what is compared. Uncounted.
+gateway_warmup="${BENCH_GATEWAY_WARMUP:-10s}"
+if [ "$gateway_warmup" != 0 ]; then
+  log "warming the gateway up for $gateway_warmup (closed loop, not counted)"
+  run_java io.larder.loadtest.grpc.GrpcLoadDriver --target "127.0.0.1:$gateway_port" --api "$api" \
+    --project "$project" --entities "$entities" --deadline "$deadline" --mode closed \
+    --rows "$saturation_rows" --concurrency 8 --warmup 0 --duration "$gateway_warmup" \
+    >"$out/gateway-warmup.log" 2>&1 || { tail -n 20 "$out/gateway-warmup.log" >&2; exit 1; }
+fi
+# Baseline and gateway alternate per shape, so a change in the machine's background load hits
+# both sides of a ratio alike.
+IFS=, read -r -a batch_sizes <<<"$rows"
+for batch in "${batch_sizes[@]}"; do
+  open_load=(--mode open --rows "$batch" --rate "$rate" --warmup "$warmup" --duration "$duration")
+  log "fixed rate, $batch rows: raw Redis"
+  run_java io.larder.loadtest.baseline.RawRedisBaseline --redis "redis://127.0.0.1:$redis_port" \
+    "${shape[@]}" "${open_load[@]}" 2>&1 | filter
+  log "fixed rate, $batch rows: gateway ($api)"
+  run_java io.larder.loadtest.grpc.GrpcLoadDriver --target "127.0.0.1:$gateway_port" --api "$api" \
+    "${shape[@]}" "${open_load[@]}" 2>&1 | filter
+done
+log "saturation: raw Redis"
+run_java io.larder.loadtest.baseline.RawRedisBaseline --redis "redis://127.0.0.1:$redis_port" \
+  "${shape[@]}" "${closed_load[@]}" 2>&1 | filter
+log "saturation: gateway ($api)"
+run_java io.larder.loadtest.grpc.GrpcLoadDriver --target "127.0.0.1:$gateway_port" --api "$api" \
+  "${shape[@]}" "${closed_load[@]}" 2>&1 | filter
+
+seconds_of() {  # 15s -> 15, 2m -> 120 (Gatling takes seconds)
+  case "$1" in
+    *ms) echo 1 ;;
+    *m) echo $(( ${1%m} * 60 )) ;;
+    *s) echo "${1%s}" ;;
+    *) echo "$1" ;;
+  esac
+}
+if [ "${BENCH_GATLING:-0}" = 1 ]; then
+  for simulation in OnlineJsonSimulation OnlineStreamSimulation; do
+    log "Gatling $simulation (HTTP/1.1, $rate req/s, rows $saturation_rows)"
+    # shellcheck disable=SC2086  # BENCH_MVN may hold a wrapper, e.g. "flock /tmp/lock mvn"
+    ${BENCH_MVN:-mvn} -B -ntp -q -pl loadtest gatling:test \
+      -Dgatling.simulationClass="io.larder.loadtest.gatling.$simulation" \
+      -DbaseUrl="http://127.0.0.1:$gateway_http_port" -Dproject="$project" \
+      -Dentities="$entities" -Drate="$rate" -Dduration="$(seconds_of "$duration")" \
+      -Drows="$saturation_rows" 2>&1 | tee -a "$out/gatling.log" \
+      | grep -E 'request count|percentile|failed events|found [0-9]|Reports' || true
+  done
+fi
+
+# --- 5. the table ------------------------------------------------------------------------------
+{
+  echo "Larder online gateway vs raw Redis — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs"
+  echo "data: $entities entities x 50 features over 5 tables; project $project; deadline $deadline"
+  run_java io.larder.loadtest.report.BenchTable "$results"
+} | tee "$out/table.txt"
+log "results in $out"

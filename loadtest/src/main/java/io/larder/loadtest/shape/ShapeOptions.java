@@ -1,0 +1,41 @@
+package io.larder.loadtest.shape;
+
+import picocli.CommandLine.Option;
+
+/** Command-line options naming the benchmark data; every tool takes the same ones. */
+public final class ShapeOptions {
+
+  @Option(
+      names = "--project",
+      defaultValue = "loadtest",
+      description = "Registry project and Redis key namespace (default: ${DEFAULT-VALUE}).")
+  String project;
+
+  @Option(
+      names = "--entity-name",
+      defaultValue = "entity_id",
+      description = "The INT64 entity keying every table (default: ${DEFAULT-VALUE}).")
+  String entityName;
+
+  @Option(
+      names = "--entities",
+      defaultValue = "1000000",
+      description = "Entity ids 0..N-1 (default: ${DEFAULT-VALUE}).")
+  long entities;
+
+  @Option(
+      names = "--tables",
+      defaultValue = "5",
+      description = "Feature tables (default: ${DEFAULT-VALUE}).")
+  int tables;
+
+  @Option(
+      names = "--features-per-table",
+      defaultValue = "10",
+      description = "Features in each table (default: ${DEFAULT-VALUE}).")
+  int featuresPerTable;
+
+  public BenchmarkShape shape() {
+    return new BenchmarkShape(project, entityName, entities, tables, featuresPerTable);
+  }
+}
