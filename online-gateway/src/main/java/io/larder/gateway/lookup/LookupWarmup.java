@@ -25,7 +25,8 @@ import reactor.core.publisher.Mono;
 /**
  * Warms the lookup path before the servers open, so the first requests are as fast as the rest:
  * runs synthetic lookups (10 rows x 50 features, no I/O) until the JIT has compiled the hot loops,
- * then makes one real online-store read so its connection is open. Never fails start-up.
+ * then makes one real online-store read so its connection is open. Never fails start-up. Runs on
+ * the start-up thread before any server opens, so its block() calls never hold an event loop.
  */
 @Component
 class LookupWarmup implements SmartLifecycle {
