@@ -43,7 +43,11 @@ public final class OnlineStoreTestData implements AutoCloseable {
   }
 
   public static OnlineStoreTestData connect() {
-    RedisClient client = RedisClient.create(RedisURI.create(redisUri()));
+    return connect(redisUri());
+  }
+
+  public static OnlineStoreTestData connect(String redisUri) {
+    RedisClient client = RedisClient.create(RedisURI.create(redisUri));
     client.setDefaultTimeout(Duration.ofSeconds(10));
     return new OnlineStoreTestData(client);
   }

@@ -19,13 +19,13 @@ import java.util.stream.Stream;
  * A private redis-server, a child process of the test, on its own port: fault tests kill, freeze
  * and restart it without touching the stack's shared Redis.
  */
-final class RedisServerProcess implements AutoCloseable {
+public final class RedisServerProcess implements AutoCloseable {
 
   private final int port;
   private final Path dir;
   private Process process;
 
-  RedisServerProcess(int port) {
+  public RedisServerProcess(int port) {
     this.port = port;
     try {
       this.dir = Files.createTempDirectory("larder-redis-fault-");
@@ -34,16 +34,16 @@ final class RedisServerProcess implements AutoCloseable {
     }
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  String uri() {
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
   /** Starts the server and waits until it answers PING. */
-  RedisServerProcess start() {
+  public RedisServerProcess start() {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("redis-server on " + port + " already runs");
     }
@@ -82,7 +82,7 @@ final class RedisServerProcess implements AutoCloseable {
   }
 
   /** SIGKILL: the process dies at once, its sockets are closed by the kernel. */
-  void kill() {
+  public void kill() {
     if (process == null) {
       return;
     }
@@ -99,16 +99,16 @@ final class RedisServerProcess implements AutoCloseable {
   }
 
   /** SIGSTOP: the server keeps its connections open but answers nothing. */
-  void freeze() {
+  public void freeze() {
     signal("-STOP");
   }
 
   /** SIGCONT after {@link #freeze}. */
-  void thaw() {
+  public void thaw() {
     signal("-CONT");
   }
 
-  boolean answersPing() {
+  public boolean answersPing() {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
       socket.setSoTimeout(500);

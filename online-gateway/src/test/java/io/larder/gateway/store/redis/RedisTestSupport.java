@@ -20,7 +20,7 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 import reactor.core.publisher.Mono;
 
 /** What the Redis store tests share: properties bound like the app binds them, stores, ports. */
-final class RedisTestSupport {
+public final class RedisTestSupport {
 
   static final Duration BLOCK = Duration.ofSeconds(10);
 
@@ -78,7 +78,7 @@ final class RedisTestSupport {
   }
 
   /** A port nobody listens on (connections to it are refused). */
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();
