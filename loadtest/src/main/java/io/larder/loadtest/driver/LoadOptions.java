@@ -3,6 +3,7 @@ package io.larder.loadtest.driver;
 import io.larder.loadtest.report.LoadReport;
 import io.larder.loadtest.shape.BenchmarkShape;
 import io.larder.loadtest.shape.OnlineRequests;
+import io.larder.sdk.cli.DurationConverter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

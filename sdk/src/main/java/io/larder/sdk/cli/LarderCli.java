@@ -82,22 +82,4 @@ public final class LarderCli {
       return 0;
     }
   }
-
-  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-    @Override
-    public Duration convert(String value) {
-      String text = value.trim().toLowerCase(java.util.Locale.ROOT);
-      if (text.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
-      }
-      if (text.endsWith("s")) {
-        return Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1)));
-      }
-      if (text.endsWith("m")) {
-        return Duration.ofMinutes(Long.parseLong(text.substring(0, text.length() - 1)));
-      }
-      throw new CommandLine.TypeConversionException(
-          "'" + value + "' is not a duration: use e.g. 500ms, 10s or 2m");
-    }
-  }
 }

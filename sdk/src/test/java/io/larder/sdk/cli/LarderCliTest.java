@@ -115,6 +115,6 @@ class LarderCliTest {
             .execute("--timeout=soon", "version");
 
     assertThat(exit).isEqualTo(2);
-    assertThat(err.toString()).contains("'soon' is not a duration");
+    assertThat(err.toString()).contains("not a duration: 'soon'");
   }
 }

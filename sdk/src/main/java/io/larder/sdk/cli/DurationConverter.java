@@ -1,13 +1,14 @@
-package io.larder.loadtest.driver;
+package io.larder.sdk.cli;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * Durations on the command line: {@code 250ms}, {@code 15s}, {@code 2m}, {@code 30d}, {@code 0}, or
- * ISO-8601 {@code PT15S}.
+ * ISO-8601 {@code PT15S}. Shared by the {@code larder} CLI and the load-test tools.
  */
 public final class DurationConverter implements ITypeConverter<Duration> {
 
@@ -15,7 +16,12 @@ public final class DurationConverter implements ITypeConverter<Duration> {
 
   @Override
   public Duration convert(String value) {
-    return parse(value);
+    try {
+      return parse(value);
+    } catch (IllegalArgumentException e) {
+      // picocli prints a TypeConversionException's message as it is: a usage error, exit 2.
+      throw new TypeConversionException(e.getMessage());
+    }
   }
 
   public static Duration parse(String value) {

@@ -1,4 +1,4 @@
-package io.larder.loadtest.driver;
+package io.larder.sdk.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
