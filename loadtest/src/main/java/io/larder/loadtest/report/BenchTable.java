@@ -82,22 +82,8 @@ public final class BenchTable {
           "%-20s %-7s | %-34s | %-42s | %-13s | %s%n",
           g.get("shape"),
           g.get("load"),
-          r == null
-              ? "(no baseline)"
-              : String.format(
-                  Locale.ROOT,
-                  "%10.0f %7.3f %7.3f",
-                  num(r, "rows_s"),
-                  num(r, "p50_ms"),
-                  num(r, "p99_ms")),
-          String.format(
-              Locale.ROOT,
-              "%-12s %10.0f %7.3f %7.3f %s",
-              g.get("api"),
-              num(g, "rows_s"),
-              num(g, "p50_ms"),
-              p99,
-              g.get("errors")),
+          redisColumns(r),
+          gatewayColumns(g),
           r == null ? "-" : String.format(Locale.ROOT, "%.2fx", p99 / num(r, "p99_ms")),
           target);
     }
@@ -121,22 +107,8 @@ public final class BenchTable {
           "%-20s %-9d | %-34s | %-42s | %-15s | %s%n",
           g.get("shape"),
           (long) num(g, "load"),
-          r == null
-              ? "(no baseline)"
-              : String.format(
-                  Locale.ROOT,
-                  "%10.0f %7.3f %7.3f",
-                  num(r, "rows_s"),
-                  num(r, "p50_ms"),
-                  num(r, "p99_ms")),
-          String.format(
-              Locale.ROOT,
-              "%-12s %10.0f %7.3f %7.3f %s",
-              g.get("api"),
-              num(g, "rows_s"),
-              num(g, "p50_ms"),
-              num(g, "p99_ms"),
-              g.get("errors")),
+          redisColumns(r),
+          gatewayColumns(g),
           Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.1f %%", ratio * 100),
           Double.isNaN(ratio)
               ? "-"
@@ -206,6 +178,30 @@ public final class BenchTable {
     return Objects.equals(a.get("mode"), b.get("mode"))
         && Objects.equals(a.get("shape"), b.get("shape"))
         && num(a, "load") == num(b, "load");
+  }
+
+  /** Raw Redis's rows/s, p50 and p99 of one shape. */
+  private static String redisColumns(Map<String, String> r) {
+    return r == null
+        ? "(no baseline)"
+        : String.format(
+            Locale.ROOT,
+            "%10.0f %7.3f %7.3f",
+            num(r, "rows_s"),
+            num(r, "p50_ms"),
+            num(r, "p99_ms"));
+  }
+
+  /** The gateway's api, rows/s, p50, p99 and errors of one shape. */
+  private static String gatewayColumns(Map<String, String> g) {
+    return String.format(
+        Locale.ROOT,
+        "%-12s %10.0f %7.3f %7.3f %s",
+        g.get("api"),
+        num(g, "rows_s"),
+        num(g, "p50_ms"),
+        num(g, "p99_ms"),
+        g.get("errors"));
   }
 
   private static double num(Map<String, String> result, String key) {
