@@ -6,7 +6,8 @@
 #   3. at a fixed arrival rate (open model, latency from the intended send time), per batch size:
 #      the raw-Redis baseline (the same pipelined HMGETs, straight to Redis), then the gateway
 #   4. at saturation (closed model, K calls in flight), rows10_features50: baseline, then gateway
-#   5. prints both side by side with their ratios and the targets
+#   5. prints both side by side with their ratios and the targets, next to the gRPC floor:
+#      the same driver against a canned server that answers the same shape without any lookup
 # Services it started are stopped at the end (BENCH_KEEP_SERVICES=1 keeps them).
 #
 # Assumes `scripts/stack start` (Redis, PostgreSQL) and a built tree
@@ -20,6 +21,8 @@
 #   BENCH_DEADLINE      deadline of every call (1s)
 #   BENCH_API           gateway RPC: grpc (GetOnlineFeaturesV2) or grpc_stream (grpc)
 #   BENCH_GATEWAY_WARMUP  uncounted closed-loop load on the gateway before measuring (10s; 0 = none)
+#   BENCH_FLOOR         also measure the canned gRPC server at each fixed rate (1; 0 = skip)
+#   BENCH_FLOOR_PORT    its port (6599)
 #   BENCH_GATLING=1     also run the two Gatling HTTP simulations (JSON, NDJSON) at BENCH_RATE
 #   BENCH_MVN           Maven command for the Gatling step (mvn)
 #   BENCH_OUT           output directory (loadtest/target/bench/<time>)
@@ -146,6 +149,29 @@ shape=(--project "$project" --entities "$entities" --deadline "$deadline" --resu
 closed_load=(--mode closed --rows "$saturation_rows" --concurrency "$concurrency"
   --warmup "$warmup" --duration "$duration")
 
+floor="${BENCH_FLOOR:-1}"
+floor_port="${BENCH_FLOOR_PORT:-6599}"
+if [ "$floor" = 1 ]; then
+  if port_open "$floor_port"; then
+    die "port $floor_port is in use; set BENCH_FLOOR_PORT (or BENCH_FLOOR=0)"
+  fi
+  log "starting the canned gRPC server (the floor) on 127.0.0.1:$floor_port"
+  # shellcheck disable=SC2086
+  java $driver_opts -cp "$classpath" io.larder.loadtest.floor.CannedServingServer \
+    --port "$floor_port" >"$out/floor.log" 2>&1 &
+  floor_pid=$!
+  started_pids+=("$floor_pid")
+  wait_for_port floor "$floor_port" "$floor_pid" "$out/floor.log"
+  if [ "${BENCH_GATEWAY_WARMUP:-10s}" != 0 ]; then
+    # Warmed like the gateway, so both are compared in steady state.
+    run_java io.larder.loadtest.grpc.GrpcLoadDriver --target "127.0.0.1:$floor_port" --api grpc \
+      --label floor --project "$project" --entities "$entities" --deadline "$deadline" \
+      --mode closed --rows "$saturation_rows" --concurrency 8 --warmup 0 \
+      --duration "${BENCH_GATEWAY_WARMUP:-10s}" --await-ready 0 >"$out/floor-warmup.log" 2>&1 \
+      || { tail -n 20 "$out/floor-warmup.log" >&2; exit 1; }
+  fi
+fi
+
 # --- 3. fixed rate, 4. saturation --------------------------------------------------------------
 filter() { tee -a "$out/runs.log"; }
 # A gateway that just started runs interpreted code; steady state is what is compared. Uncounted.
@@ -168,6 +194,11 @@ for batch in "${batch_sizes[@]}"; do
   log "fixed rate, $batch rows: gateway ($api)"
   run_java io.larder.loadtest.grpc.GrpcLoadDriver --target "127.0.0.1:$gateway_port" --api "$api" \
     "${shape[@]}" "${open_load[@]}" 2>&1 | filter
+  if [ "$floor" = 1 ]; then
+    log "fixed rate, $batch rows: canned gRPC server (floor)"
+    run_java io.larder.loadtest.grpc.GrpcLoadDriver --target "127.0.0.1:$floor_port" --api grpc \
+      --label floor "${shape[@]}" "${open_load[@]}" 2>&1 | filter
+  fi
 done
 log "saturation: raw Redis"
 run_java io.larder.loadtest.baseline.RawRedisBaseline --redis "redis://127.0.0.1:$redis_port" \

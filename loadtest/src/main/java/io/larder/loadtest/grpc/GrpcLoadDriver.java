@@ -62,6 +62,14 @@ public final class GrpcLoadDriver implements Callable<Integer> {
   Api api;
 
   @Option(
+      names = "--label",
+      defaultValue = "gateway",
+      description =
+          "Name of the target in the RESULT line: gateway, or floor for the canned server"
+              + " (default: ${DEFAULT-VALUE}).")
+  String label;
+
+  @Option(
       names = "--channels",
       defaultValue = "1",
       description = "HTTP/2 connections, used round-robin (default: ${DEFAULT-VALUE}).")
@@ -100,7 +108,7 @@ public final class GrpcLoadDriver implements Callable<Integer> {
       AtomicInteger next = new AtomicInteger();
       load.runEach(
           shape,
-          "gateway",
+          label,
           api.name(),
           requests -> {
             ResponseCheck check =

@@ -52,20 +52,24 @@ public final class BenchTable {
         results.stream().filter(r -> "gateway".equals(r.get("target"))).toList();
     List<Map<String, String>> redis =
         results.stream().filter(r -> "redis".equals(r.get("target"))).toList();
+    List<Map<String, String>> floor =
+        results.stream().filter(r -> "floor".equals(r.get("target"))).toList();
 
     out.println();
     out.println("Fixed arrival rate (open model; latency from the intended send time)");
     out.printf(
         Locale.ROOT,
-        "%-20s %-7s | %-34s | %-42s | %-13s | %s%n",
+        "%-20s %-7s | %-34s | %-42s | %-13s | %-17s | %s%n",
         "shape",
         "req/s",
         "raw Redis: rows/s   p50   p99 ms",
         "gateway: api          rows/s   p50   p99 ms err",
         "p99 gw/redis",
+        "gRPC floor p50/p99",
         "p99 target (Feast/2)");
     for (Map<String, String> g : forMode(gateway, "open")) {
       Map<String, String> r = match(redis, g);
+      Map<String, String> f = match(floor, g);
       int rows = Integer.parseInt(g.get("rows"));
       Double feast = FEAST_P99_MS.get(rows);
       double p99 = num(g, "p99_ms");
@@ -79,12 +83,15 @@ public final class BenchTable {
                   p99 <= feast / 2 && num(g, "errors") == 0 ? "met" : "MISSED");
       out.printf(
           Locale.ROOT,
-          "%-20s %-7s | %-34s | %-42s | %-13s | %s%n",
+          "%-20s %-7s | %-34s | %-42s | %-13s | %-17s | %s%n",
           g.get("shape"),
           g.get("load"),
           redisColumns(r),
           gatewayColumns(g),
           r == null ? "-" : String.format(Locale.ROOT, "%.2fx", p99 / num(r, "p99_ms")),
+          f == null
+              ? "-"
+              : String.format(Locale.ROOT, "%.3f / %.3f", num(f, "p50_ms"), num(f, "p99_ms")),
           target);
     }
 

@@ -48,6 +48,18 @@ class BenchTableTest {
   }
 
   @Test
+  void showsTheCannedServersFloorNextToTheGatewayRunOfTheSameShape() throws Exception {
+    Path file = dir.resolve("r.txt");
+    Files.write(
+        file,
+        List.of(
+            result("gateway", "grpc", "open", 1, "100.0", 100, 0.5, 3.0, 0),
+            result("floor", "grpc", "open", 1, "100.0", 100, 0.4, 2.5, 0)));
+
+    assertThat(print(file)).contains("0.400 / 2.500").contains("<= 0.40 ms MISSED");
+  }
+
+  @Test
   void errorsMissTheLatencyTargetWhateverTheP99() throws Exception {
     Path file = dir.resolve("r.txt");
     Files.write(file, List.of(result("gateway", "grpc", "open", 1, "100.0", 100, 0.1, 0.2, 3)));
