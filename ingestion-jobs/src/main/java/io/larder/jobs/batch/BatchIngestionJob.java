@@ -1,0 +1,134 @@
+package io.larder.jobs.batch;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import io.larder.jobs.online.OnlineIngestion;
+import io.larder.jobs.online.OnlineIngestion.WriteCounts;
+import io.larder.jobs.source.FeatureSource;
+import io.larder.proto.core.EntityProto.EntitySpecV2;
+import io.larder.proto.core.FeatureTableProto.FeatureTableSpec;
+import io.larder.proto.larder.JobsProto.BatchIngestionSpec;
+import io.larder.proto.larder.JobsProto.JobResult;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+/** Offline → online: a feature table's batch source, rows in [start, end), into Redis. */
+public final class BatchIngestionJob {
+
+  public static final String JOB = "batch_ingestion";
+
+  private BatchIngestionJob() {}
+
+  public static JobResult run(SparkSession spark, BatchIngestionSpec spec) {
+    long started = System.nanoTime();
+    validate(spec);
+    FeatureTableSpec table = spec.getTable();
+    Instant start = spec.hasStart() ? instant(spec.getStart()) : null;
+    Instant end = spec.hasEnd() ? instant(spec.getEnd()) : null;
+    Dataset<Row> rows =
+        FeatureSource.read(spark, table, spec.getEntitiesList(), spec.getFileFormat(), start, end);
+    // Counted once and written once: cached so the source is read a single time.
+    rows = rows.persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      RowCounts counts = countRows(rows);
+      WriteCounts written =
+          OnlineIngestion.write(
+              rows.where(col(FeatureSource.REJECT).isNull()).drop(FeatureSource.REJECT),
+              spec.getProject(),
+              table,
+              spec.getEntitiesList(),
+              spec.getRedis());
+      return JobResult.newBuilder()
+          .setJob(JOB)
+          .setStatus("SUCCEEDED")
+          .setRowsRead(counts.read())
+          .setRowsWritten(written.written())
+          .setRowsNotNewer(written.notNewer())
+          .setRowsSkippedNullEntity(counts.nullEntity())
+          .setRowsSkippedNullTimestamp(counts.nullTimestamp())
+          .setRowsSkippedWrongType(counts.wrongType())
+          .setSeconds((System.nanoTime() - started) / 1e9)
+          .build();
+    } finally {
+      rows.unpersist();
+    }
+  }
+
+  /** Rows read and rejected, by reason. */
+  record RowCounts(long read, long nullEntity, long nullTimestamp, long wrongType) {}
+
+  /** All counts in one aggregation (one pass over the rows). */
+  static RowCounts countRows(Dataset<Row> canonicalRows) {
+    Column reject = col(FeatureSource.REJECT);
+    Row counts =
+        canonicalRows
+            .agg(
+                count(lit(1)),
+                rejected(reject, FeatureSource.NULL_ENTITY),
+                rejected(reject, FeatureSource.NULL_TIMESTAMP),
+                rejected(reject, FeatureSource.WRONG_TYPE))
+            .first();
+    return new RowCounts(
+        counts.getLong(0), counts.getLong(1), counts.getLong(2), counts.getLong(3));
+  }
+
+  private static Column rejected(Column reject, String reason) {
+    return coalesce(sum(when(reject.equalTo(reason), 1L).otherwise(0L)), lit(0L));
+  }
+
+  /** Refuses a spec the job cannot run, naming the field. */
+  static void validate(BatchIngestionSpec spec) {
+    if (!spec.hasTable() || spec.getTable().getName().isBlank()) {
+      throw new IllegalArgumentException("table.name is required");
+    }
+    FeatureTableSpec table = spec.getTable();
+    String name = table.getName();
+    if (!table.hasBatchSource()
+        || !table.getBatchSource().hasFileOptions()
+        || table.getBatchSource().getFileOptions().getFileUrl().isBlank()) {
+      throw new IllegalArgumentException(
+          "feature table '" + name + "': table.batch_source.file_options.file_url is required");
+    }
+    if (table.getEntitiesCount() == 0) {
+      throw new IllegalArgumentException("feature table '" + name + "': table.entities is empty");
+    }
+    Set<String> given = new HashSet<>();
+    for (EntitySpecV2 entity : spec.getEntitiesList()) {
+      given.add(entity.getName());
+    }
+    for (String entity : table.getEntitiesList()) {
+      if (!given.contains(entity)) {
+        throw new IllegalArgumentException(
+            "feature table '" + name + "': entities has no spec for entity '" + entity + "'");
+      }
+    }
+    if (spec.hasStart()
+        && spec.hasEnd()
+        && !instant(spec.getStart()).isBefore(instant(spec.getEnd()))) {
+      throw new IllegalArgumentException(
+          "start ("
+              + instant(spec.getStart())
+              + ") must be before end ("
+              + instant(spec.getEnd())
+              + ")");
+    }
+    if (!spec.hasRedis() || spec.getRedis().getUri().isBlank()) {
+      throw new IllegalArgumentException("redis.uri is required");
+    }
+  }
+
+  private static Instant instant(com.google.protobuf.Timestamp timestamp) {
+    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
+  }
+}

@@ -1,0 +1,167 @@
+package io.larder.jobs.historical;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import io.larder.jobs.historical.RetrievalPlan.KeyGroup;
+import io.larder.jobs.historical.RetrievalPlan.TableRequest;
+import io.larder.jobs.source.FeatureSource;
+import io.larder.jobs.source.SparkTypes;
+import io.larder.proto.larder.JobsProto.EntitySource;
+import io.larder.proto.larder.JobsProto.FileFormatOverride;
+import io.larder.proto.larder.JobsProto.HistoricalRetrievalSpec;
+import io.larder.proto.larder.JobsProto.JobResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * Point-in-time join of an entity source with feature tables, written as parquet: per entity row
+ * and table, the latest feature row of the same entity key whose event time is at or before the
+ * entity row's (and within the table's max_age), ties broken by created time.
+ */
+public final class HistoricalRetrievalJob {
+
+  public static final String JOB = "historical_retrieval";
+  static final String EVENT_TIMESTAMP = FeatureSource.EVENT_TIMESTAMP;
+  static final String CREATED_TIMESTAMP = FeatureSource.CREATED_TIMESTAMP;
+
+  private HistoricalRetrievalJob() {}
+
+  public static JobResult run(SparkSession spark, HistoricalRetrievalSpec spec) {
+    long started = System.nanoTime();
+    RetrievalPlan plan = RetrievalPlan.of(spec);
+    refuseExistingOutput(spark, spec.getOutputPath());
+
+    Dataset<Row> entityRows = readEntitySource(spark, spec.getEntitySource(), plan);
+    Dataset<Row> joined = entityRows;
+    EventTimeBounds bounds = EventTimeBounds.of(entityRows);
+    for (KeyGroup group : plan.groups()) {
+      List<Dataset<Row>> featureRows = new ArrayList<>();
+      for (TableRequest request : group.tables()) {
+        featureRows.add(featureRows(spark, plan, request, bounds));
+      }
+      joined = PointInTimeJoin.join(joined, group, featureRows, plan.knownAsOfEntityTime());
+    }
+    List<Column> output = new ArrayList<>();
+    for (String name : entityRows.columns()) {
+      output.add(PointInTimeJoin.column(name));
+    }
+    plan.outputColumns().forEach(name -> output.add(col(name)));
+    joined.select(output.toArray(Column[]::new)).write().parquet(spec.getOutputPath());
+
+    // Parquet footers hold the row counts: no second pass over the data.
+    long rowsOutput = spark.read().parquet(spec.getOutputPath()).count();
+    return JobResult.newBuilder()
+        .setJob(JOB)
+        .setStatus("SUCCEEDED")
+        .setOutputPath(spec.getOutputPath())
+        .setRowsOutput(rowsOutput)
+        .setSeconds((System.nanoTime() - started) / 1e9)
+        .build();
+  }
+
+  /** Entity rows with entity columns and event_timestamp typed, every other column as read. */
+  static Dataset<Row> readEntitySource(
+      SparkSession spark, EntitySource source, RetrievalPlan plan) {
+    boolean csv =
+        source.getFileFormat() == FileFormatOverride.CSV
+            || (source.getFileFormat() == FileFormatOverride.FILE_FORMAT_FROM_SOURCE
+                && source.getPath().toLowerCase().endsWith(".csv"));
+    Dataset<Row> raw =
+        csv
+            ? spark.read().option("header", "true").csv(source.getPath())
+            : spark.read().parquet(source.getPath());
+    List<String> columns = Arrays.asList(raw.columns());
+    plan.checkEntitySourceColumns(columns);
+    List<Column> typed = new ArrayList<>();
+    for (String name : columns) {
+      Column column = PointInTimeJoin.column(name);
+      if (name.equals(EVENT_TIMESTAMP)) {
+        column = column.cast(DataTypes.TimestampType).as(name);
+      } else if (plan.entityNames().contains(name)) {
+        column = column.cast(SparkTypes.of(plan.entities().get(name).getValueType())).as(name);
+      }
+      typed.add(column);
+    }
+    return raw.select(typed.toArray(Column[]::new));
+  }
+
+  /** A table's valid rows that can match some entity row, with only the columns the join needs. */
+  private static Dataset<Row> featureRows(
+      SparkSession spark, RetrievalPlan plan, TableRequest request, EventTimeBounds bounds) {
+    // Rows after the latest entity row, or older than the earliest one minus max_age, never match;
+    // handing the range to the source also lets it prune date partitions.
+    Instant start =
+        bounds.earliest() == null || request.maxAgeMicros() == 0
+            ? null
+            : bounds.earliest().minus(request.maxAgeMicros(), ChronoUnit.MICROS);
+    Instant end = bounds.latest() == null ? null : bounds.latest().plus(1, ChronoUnit.MICROS);
+    Dataset<Row> rows =
+        FeatureSource.read(
+                spark,
+                request.table(),
+                request.table().getEntitiesList().stream()
+                    .map(name -> plan.entities().get(name))
+                    .toList(),
+                request.format(),
+                start,
+                end)
+            .where(col(FeatureSource.REJECT).isNull());
+    if (plan.knownAsOf() != null) {
+      // A row without created ts is known from its event time on.
+      rows =
+          rows.where(
+              coalesce(col(CREATED_TIMESTAMP), col(EVENT_TIMESTAMP))
+                  .leq(lit(Timestamp.from(plan.knownAsOf()))));
+    }
+    List<Column> needed = new ArrayList<>();
+    request.table().getEntitiesList().forEach(name -> needed.add(col(name)));
+    needed.add(col(EVENT_TIMESTAMP));
+    needed.add(col(CREATED_TIMESTAMP));
+    request.features().forEach(feature -> needed.add(col(feature.getName())));
+    return rows.select(needed.toArray(Column[]::new));
+  }
+
+  private static void refuseExistingOutput(SparkSession spark, String outputPath) {
+    try {
+      Path path = new Path(outputPath);
+      if (path.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(path)) {
+        throw new IllegalArgumentException(
+            "output_path: " + outputPath + " already exists; give a new path");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("output_path: cannot check " + outputPath, e);
+    }
+  }
+
+  /** The earliest and latest entity event times; both null when there are no entity rows. */
+  record EventTimeBounds(Instant earliest, Instant latest) {
+
+    static EventTimeBounds of(Dataset<Row> entityRows) {
+      Row row =
+          entityRows.agg(functions.min(EVENT_TIMESTAMP), functions.max(EVENT_TIMESTAMP)).first();
+      return new EventTimeBounds(instant(row.get(0)), instant(row.get(1)));
+    }
+
+    private static Instant instant(Object value) {
+      if (value instanceof Timestamp timestamp) {
+        return timestamp.toInstant();
+      }
+      return (Instant) value; // spark.sql.datetime.java8API.enabled
+    }
+  }
+}

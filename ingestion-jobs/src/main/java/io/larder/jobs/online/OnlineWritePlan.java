@@ -1,0 +1,131 @@
+package io.larder.jobs.online;
+
+import com.google.protobuf.Timestamp;
+import io.larder.jobs.source.SparkTypes;
+import io.larder.onlinestore.OnlineRowWriter;
+import io.larder.onlinestore.OnlineStoreKeys;
+import io.larder.proto.types.ValueProto.Value;
+import io.larder.proto.types.ValueProto.ValueType;
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * Everything an executor needs to write one table's newest rows: plain serializable values, so a
+ * Spark closure captures no driver-side object. Rows are laid out as {@link
+ * OnlineIngestion#newestPerEntity}: entities, event time, created time, features, row count.
+ */
+record OnlineWritePlan(
+    String project,
+    String table,
+    List<String> entityNames,
+    List<ValueType.Enum> entityTypes,
+    List<String> featureNames,
+    List<ValueType.Enum> featureTypes,
+    long maxAgeSeconds,
+    int maxAgeNanos,
+    String redisUri,
+    boolean cluster,
+    int pipelineSize)
+    implements Serializable {
+
+  OnlineWritePlan {
+    entityNames = List.copyOf(entityNames);
+    entityTypes = List.copyOf(entityTypes);
+    featureNames = List.copyOf(featureNames);
+    featureTypes = List.copyOf(featureTypes);
+  }
+
+  int eventTimeIndex() {
+    return entityNames.size();
+  }
+
+  int firstFeatureIndex() {
+    return entityNames.size() + 2;
+  }
+
+  int rowCountIndex() {
+    return firstFeatureIndex() + featureNames.size();
+  }
+
+  /** Writes one partition; answers {written, notNewer}, in-batch duplicates counted as notNewer. */
+  Iterator<long[]> writePartition(Iterator<Row> rows) {
+    if (!rows.hasNext()) {
+      // Empty shuffle partitions open no connection.
+      return List.of(new long[] {0, 0}).iterator();
+    }
+    long duplicates = 0;
+    try (UnifiedJedis redis = RedisConnections.open(redisUri, cluster);
+        PipelinedScriptWriter writer = new PipelinedScriptWriter(redis, pipelineSize)) {
+      while (rows.hasNext()) {
+        Row row = rows.next();
+        duplicates += row.getLong(rowCountIndex()) - 1;
+        writer.write(entityKey(row), scriptArgs(row));
+      }
+      writer.flush();
+      return List.of(new long[] {writer.written(), writer.notNewer() + duplicates}).iterator();
+    }
+  }
+
+  byte[] entityKey(Row row) {
+    Map<String, Value> entities = new LinkedHashMap<>();
+    for (int i = 0; i < entityNames.size(); i++) {
+      entities.put(entityNames.get(i), SparkTypes.toValue(row, i, entityTypes.get(i)));
+    }
+    return OnlineStoreKeys.entityKey(project, entities);
+  }
+
+  /** The script's ARGV (see newest-wins.lua). */
+  List<byte[]> scriptArgs(Row row) {
+    Map<String, Value> features = new LinkedHashMap<>();
+    for (int i = 0; i < featureNames.size(); i++) {
+      features.put(
+          featureNames.get(i),
+          SparkTypes.toValue(row, firstFeatureIndex() + i, featureTypes.get(i)));
+    }
+    Instant eventTime = instant(row.get(eventTimeIndex()));
+    Timestamp eventTimestamp = timestamp(eventTime);
+    boolean expires = maxAgeSeconds > 0 || maxAgeNanos > 0;
+    Timestamp expiry =
+        expires ? timestamp(eventTime.plusSeconds(maxAgeSeconds).plusNanos(maxAgeNanos)) : null;
+
+    Map<byte[], byte[]> fields = OnlineRowWriter.fields(table, features, eventTimestamp, expiry);
+    List<byte[]> nullFields = OnlineRowWriter.nullFields(table, features);
+    List<byte[]> args = new ArrayList<>(5 + 2 * fields.size() + nullFields.size());
+    args.add(OnlineStoreKeys.timestampField(table));
+    args.add(eventTimestamp.toByteArray());
+    args.add(OnlineStoreKeys.expiryField(table));
+    args.add(expires ? expiry.toByteArray() : new byte[0]);
+    args.add(Integer.toString(fields.size()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    fields.forEach(
+        (field, value) -> {
+          args.add(field);
+          args.add(value);
+        });
+    args.addAll(nullFields);
+    return args;
+  }
+
+  private static Instant instant(Object sparkTimestamp) {
+    if (sparkTimestamp instanceof java.sql.Timestamp timestamp) {
+      return timestamp.toInstant();
+    }
+    if (sparkTimestamp instanceof Instant instant) {
+      return instant;
+    }
+    throw new IllegalStateException("event_timestamp is not a timestamp: " + sparkTimestamp);
+  }
+
+  private static Timestamp timestamp(Instant instant) {
+    return Timestamp.newBuilder()
+        .setSeconds(instant.getEpochSecond())
+        .setNanos(instant.getNano())
+        .build();
+  }
+}

@@ -1,0 +1,297 @@
+package io.larder.jobs.source;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.exists;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.timestamp_seconds;
+import static org.apache.spark.sql.functions.try_to_timestamp;
+import static org.apache.spark.sql.functions.when;
+
+import io.larder.proto.core.DataSourceProto.DataSource;
+import io.larder.proto.core.EntityProto.EntitySpecV2;
+import io.larder.proto.core.FeatureProto.FeatureSpecV2;
+import io.larder.proto.core.FeatureTableProto.FeatureTableSpec;
+import io.larder.proto.larder.JobsProto.FileFormatOverride;
+import io.larder.proto.types.ValueProto.ValueType;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A feature table's rows in canonical form, whatever its source looks like: one column per entity
+ * and feature (named as in the spec, typed by {@link SparkTypes}), {@value #EVENT_TIMESTAMP},
+ * {@value #CREATED_TIMESTAMP} (null when the source has none) and {@value #REJECT}, which says why
+ * a row cannot be used (null when it can).
+ */
+public final class FeatureSource {
+
+  public static final String EVENT_TIMESTAMP = "event_timestamp";
+  public static final String CREATED_TIMESTAMP = "created_timestamp";
+  public static final String REJECT = "_reject";
+
+  /** {@value #REJECT} values. */
+  public static final String NULL_ENTITY = "null_entity";
+
+  public static final String NULL_TIMESTAMP = "null_timestamp";
+  public static final String WRONG_TYPE = "wrong_type";
+
+  private FeatureSource() {}
+
+  /**
+   * Reads the table's batch source (parquet, or CSV with a header row), keeping rows whose event
+   * time is in [{@code start}, {@code end}) (either may be null: unbounded). The date partition
+   * column, when the spec names one, is filtered too, so Spark skips partitions out of range.
+   */
+  public static Dataset<Row> read(
+      SparkSession spark,
+      FeatureTableSpec table,
+      List<EntitySpecV2> entities,
+      FileFormatOverride format,
+      Instant start,
+      Instant end) {
+    DataSource source = table.getBatchSource();
+    String url = source.hasFileOptions() ? source.getFileOptions().getFileUrl() : "";
+    if (url.isBlank()) {
+      throw new IllegalArgumentException(
+          "feature table '"
+              + table.getName()
+              + "': batch_source.file_options.file_url is required (only file sources are read)");
+    }
+    Dataset<Row> raw =
+        isCsv(format, url)
+            ? spark.read().option("header", "true").option("mode", "PERMISSIVE").csv(url)
+            : spark.read().parquet(url);
+    String partitionColumn = source.getDatePartitionColumn();
+    if (!partitionColumn.isBlank() && Set.of(raw.columns()).contains(partitionColumn)) {
+      // ISO dates compare as strings, and a predicate on the partition column alone prunes.
+      Column partition = col(partitionColumn).cast(DataTypes.StringType);
+      if (start != null) {
+        raw = raw.where(partition.geq(lit(isoDate(start))));
+      }
+      if (end != null) {
+        raw = raw.where(partition.leq(lit(isoDate(end))));
+      }
+    }
+    return canonical(raw, table, source, entities, start, end, List.of());
+  }
+
+  /** CSV when asked for, or when the source names no format and its URL ends in .csv. */
+  public static boolean isCsv(FileFormatOverride format, String url) {
+    return switch (format) {
+      case CSV -> true;
+      case PARQUET -> false;
+      default -> url.toLowerCase(Locale.ROOT).endsWith(".csv");
+    };
+  }
+
+  /**
+   * Canonical rows from already-loaded source rows (also used for parsed stream messages): field
+   * mapping applied, types converted, rows outside [{@code start}, {@code end}) dropped; the {@code
+   * keep} columns of {@code raw} are carried along unchanged after the canonical ones.
+   */
+  public static Dataset<Row> canonical(
+      Dataset<Row> raw,
+      FeatureTableSpec table,
+      DataSource source,
+      List<EntitySpecV2> entities,
+      Instant start,
+      Instant end,
+      List<String> keep) {
+    StructType schema = raw.schema();
+    Map<String, String> sourceColumnOf = new HashMap<>();
+    source.getFieldMappingMap().forEach((column, name) -> sourceColumnOf.put(name, column));
+
+    Map<String, EntitySpecV2> entityByName = new HashMap<>();
+    entities.forEach(e -> entityByName.put(e.getName(), e));
+    List<Column> columns = new ArrayList<>();
+    List<Column> entityNulls = new ArrayList<>();
+    List<Column> wrongTypes = new ArrayList<>();
+    for (String entity : table.getEntitiesList()) {
+      EntitySpecV2 spec = entityByName.get(entity);
+      if (spec == null) {
+        throw new IllegalArgumentException(
+            "feature table '" + table.getName() + "': no spec given for entity '" + entity + "'");
+      }
+      Converted converted =
+          convert(table, schema, sourceColumnOf, entity, spec.getValueType(), "entity");
+      columns.add(converted.value.as(entity));
+      entityNulls.add(converted.raw.isNull());
+      wrongTypes.add(converted.wrongType);
+    }
+    for (FeatureSpecV2 feature : table.getFeaturesList()) {
+      Converted converted =
+          convert(
+              table, schema, sourceColumnOf, feature.getName(), feature.getValueType(), "feature");
+      columns.add(converted.value.as(feature.getName()));
+      wrongTypes.add(converted.wrongType);
+    }
+
+    String eventColumn = source.getEventTimestampColumn();
+    if (eventColumn.isBlank()) {
+      throw new IllegalArgumentException(
+          "feature table '" + table.getName() + "': the source names no event_timestamp_column");
+    }
+    Column eventRaw = col(quote(field(table, schema, eventColumn, "event_timestamp_column")));
+    Column event = timestamp(table, schema, eventColumn, eventRaw);
+    columns.add(event.as(EVENT_TIMESTAMP));
+    wrongTypes.add(eventRaw.isNotNull().and(event.isNull()));
+
+    String createdColumn = source.getCreatedTimestampColumn();
+    if (createdColumn.isBlank()) {
+      columns.add(lit(null).cast(DataTypes.TimestampType).as(CREATED_TIMESTAMP));
+    } else {
+      Column createdRaw =
+          col(quote(field(table, schema, createdColumn, "created_timestamp_column")));
+      Column created = timestamp(table, schema, createdColumn, createdRaw);
+      columns.add(created.as(CREATED_TIMESTAMP));
+      wrongTypes.add(createdRaw.isNotNull().and(created.isNull()));
+    }
+
+    Column reject =
+        when(any(entityNulls), lit(NULL_ENTITY))
+            .when(eventRaw.isNull(), lit(NULL_TIMESTAMP))
+            .when(any(wrongTypes), lit(WRONG_TYPE))
+            .otherwise(lit(null).cast(DataTypes.StringType));
+    columns.add(reject.as(REJECT));
+    keep.forEach(name -> columns.add(col(quote(name))));
+
+    Dataset<Row> rows = raw.select(columns.toArray(Column[]::new));
+    // Rows without a usable time stay, so they are counted as rejected rather than lost.
+    Column time = col(EVENT_TIMESTAMP);
+    if (start != null) {
+      rows = rows.where(time.isNull().or(time.geq(lit(java.sql.Timestamp.from(start)))));
+    }
+    if (end != null) {
+      rows = rows.where(time.isNull().or(time.lt(lit(java.sql.Timestamp.from(end)))));
+    }
+    return rows;
+  }
+
+  /** A source column converted to its declared type, with what tells a wrong value. */
+  private record Converted(Column raw, Column value, Column wrongType) {}
+
+  private static Converted convert(
+      FeatureTableSpec table,
+      StructType schema,
+      Map<String, String> sourceColumnOf,
+      String name,
+      ValueType.Enum type,
+      String kind) {
+    String column = sourceColumnOf.getOrDefault(name, name);
+    StructField field = schema.apply(field(table, schema, column, kind + " '" + name + "'"));
+    Column raw = col(quote(field.name()));
+    DataType target = SparkTypes.of(type);
+    DataType actual = field.dataType();
+    Column value;
+    Column wrong = lit(false);
+    if (actual.equals(target)) {
+      value = raw;
+    } else if (actual.equals(DataTypes.StringType)) {
+      // Text (CSV): parse per row; what does not parse is a wrong value, not a job failure.
+      value = raw.try_cast(target);
+      wrong = raw.isNotNull().and(value.isNull());
+    } else if (widens(actual, target)) {
+      value = raw.cast(target);
+    } else {
+      throw new IllegalArgumentException(
+          "feature table '%s': %s '%s' is declared %s but source column '%s' is %s"
+              .formatted(table.getName(), kind, name, type, column, actual.simpleString()));
+    }
+    if (target instanceof ArrayType) {
+      // A list value cannot hold a null element.
+      wrong = wrong.or(value.isNotNull().and(exists(value, Column::isNull)));
+    }
+    return new Converted(raw, value, wrong);
+  }
+
+  /** Lossless numeric widening: int → long, float → double and the like. */
+  private static boolean widens(DataType from, DataType to) {
+    List<DataType> integral =
+        Arrays.asList(
+            DataTypes.ByteType, DataTypes.ShortType, DataTypes.IntegerType, DataTypes.LongType);
+    if (integral.contains(from) && integral.contains(to)) {
+      return integral.indexOf(from) <= integral.indexOf(to);
+    }
+    if (to.equals(DataTypes.DoubleType)) {
+      return from.equals(DataTypes.FloatType)
+          || from.equals(DataTypes.ByteType)
+          || from.equals(DataTypes.ShortType)
+          || from.equals(DataTypes.IntegerType);
+    }
+    if (from instanceof ArrayType a && to instanceof ArrayType b) {
+      return widens(a.elementType(), b.elementType());
+    }
+    return false;
+  }
+
+  /** Event and created times: timestamps, dates, ISO text, or epoch seconds. */
+  private static Column timestamp(
+      FeatureTableSpec table, StructType schema, String column, Column raw) {
+    DataType type = schema.apply(column).dataType();
+    if (type.equals(DataTypes.TimestampType)) {
+      return raw;
+    }
+    if (type.equals(DataTypes.TimestampNTZType) || type.equals(DataTypes.DateType)) {
+      return raw.cast(DataTypes.TimestampType);
+    }
+    if (type.equals(DataTypes.StringType)) {
+      return try_to_timestamp(raw);
+    }
+    if (type.equals(DataTypes.LongType) || type.equals(DataTypes.IntegerType)) {
+      return timestamp_seconds(raw);
+    }
+    throw new IllegalArgumentException(
+        "feature table '%s': timestamp column '%s' is %s (expected a timestamp, date, ISO-8601"
+                .formatted(table.getName(), column, type.simpleString())
+            + " text or epoch seconds)");
+  }
+
+  private static String field(
+      FeatureTableSpec table, StructType schema, String column, String what) {
+    if (!Arrays.asList(schema.fieldNames()).contains(column)) {
+      throw new IllegalArgumentException(
+          "feature table '%s': source has no column '%s' for %s (columns: %s)"
+              .formatted(table.getName(), column, what, String.join(", ", schema.fieldNames())));
+    }
+    return column;
+  }
+
+  private static Column any(List<Column> conditions) {
+    return conditions.stream().reduce(Column::or).orElse(lit(false));
+  }
+
+  private static String quote(String column) {
+    return "`" + column.replace("`", "``") + "`";
+  }
+
+  private static String isoDate(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC).toLocalDate().toString();
+  }
+
+  /** Canonical column names in order, for writers that address columns by position. */
+  public static List<String> columns(FeatureTableSpec table) {
+    Map<String, Boolean> names = new LinkedHashMap<>();
+    table.getEntitiesList().forEach(e -> names.put(e, true));
+    table.getFeaturesList().forEach(f -> names.put(f.getName(), true));
+    names.put(EVENT_TIMESTAMP, true);
+    names.put(CREATED_TIMESTAMP, true);
+    names.put(REJECT, true);
+    return List.copyOf(names.keySet());
+  }
+}

@@ -1,0 +1,282 @@
+package io.larder.jobs.stream;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.sql.functions.when;
+
+import io.larder.jobs.online.OnlineIngestion;
+import io.larder.jobs.online.OnlineIngestion.WriteCounts;
+import io.larder.jobs.source.FeatureSource;
+import io.larder.proto.core.DataSourceProto.DataSource;
+import io.larder.proto.core.EntityProto.EntitySpecV2;
+import io.larder.proto.core.FeatureTableProto.FeatureTableSpec;
+import io.larder.proto.larder.JobsProto.JobResult;
+import io.larder.proto.larder.JobsProto.MessageFormat;
+import io.larder.proto.larder.JobsProto.StreamIngestionSpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.DataStreamWriter;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.apache.spark.sql.streaming.Trigger;
+import org.apache.spark.sql.types.DataTypes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka to the online store, for as long as it runs: each micro-batch is decoded, its newest row
+ * per entity written newest-wins, undecodable or invalid messages written to the dead-letter path,
+ * and (optionally) the valid rows appended to the offline store.
+ *
+ * <p>Restarts resume from the checkpoint. A micro-batch that is replayed after a crash has the same
+ * offsets and id: Redis ignores rows that are not newer, and the dead-letter and offline files of a
+ * batch live in its own {@code batch_id} partition, overwritten on replay, so nothing is applied
+ * twice and nothing is lost.
+ */
+public final class StreamIngestionJob {
+
+  private static final Logger log = LoggerFactory.getLogger(StreamIngestionJob.class);
+
+  /** Dead-letter columns besides the message's own bytes. */
+  public static final String REASON = "reason";
+
+  public static final String BATCH_ID = "batch_id";
+  static final String MALFORMED = "malformed";
+  private static final String MESSAGE = "_message";
+  private static final List<String> KAFKA_COLUMNS =
+      List.of("_value", "_topic", "_partition", "_offset", "_kafka_timestamp", "_malformed");
+
+  private StreamIngestionJob() {}
+
+  /** Runs until the query stops or fails (the CLI's entry point). */
+  public static JobResult run(SparkSession spark, StreamIngestionSpec spec)
+      throws TimeoutException {
+    long started = System.nanoTime();
+    StreamingQuery query = start(spark, spec);
+    JobResult.Builder result = JobResult.newBuilder().setJob("stream_ingestion");
+    try {
+      query.awaitTermination();
+      result.setStatus("SUCCEEDED");
+    } catch (StreamingQueryException e) {
+      result.setStatus("FAILED").setError(e.getMessage());
+    }
+    return result.setSeconds((System.nanoTime() - started) / 1e9).build();
+  }
+
+  /** Starts the streaming query and returns it running. */
+  public static StreamingQuery start(SparkSession spark, StreamIngestionSpec spec)
+      throws TimeoutException {
+    validate(spec);
+    FeatureTableSpec table = spec.getTable();
+    DataSource stream = table.getStreamSource();
+    List<EntitySpecV2> entities = spec.getEntitiesList();
+    MessageFormat format = MessageDecoder.formatOf(spec.getMessageFormat(), stream);
+
+    Dataset<Row> messages =
+        spark
+            .readStream()
+            .format("kafka")
+            .option("kafka.bootstrap.servers", stream.getKafkaOptions().getBootstrapServers())
+            .option("subscribe", stream.getKafkaOptions().getTopic())
+            .option(
+                "startingOffsets",
+                spec.getStartingOffsets().isBlank() ? "earliest" : spec.getStartingOffsets())
+            .load();
+    Column decoded = MessageDecoder.decode(col("value"), format, table, entities);
+    Dataset<Row> parsed =
+        messages.select(
+            decoded.as(MESSAGE),
+            col("value").as("_value"),
+            col("topic").as("_topic"),
+            col("partition").as("_partition"),
+            col("offset").as("_offset"),
+            col("timestamp").as("_kafka_timestamp"));
+    Column malformed = col(MESSAGE).isNull();
+    if (format.hasAvro()) {
+      malformed =
+          malformed.or(
+              not(
+                  udf(new AvroDecodable(format.getAvro().getSchemaJson()), DataTypes.BooleanType)
+                      .apply(col("_value"))));
+    } else {
+      malformed = malformed.or(col(MESSAGE + "." + MessageDecoder.CORRUPT).isNotNull());
+    }
+    Dataset<Row> flat =
+        parsed.select(
+            col(MESSAGE + ".*"),
+            col("_value"),
+            col("_topic"),
+            col("_partition"),
+            col("_offset"),
+            col("_kafka_timestamp"),
+            malformed.as("_malformed"));
+    Dataset<Row> rows =
+        FeatureSource.canonical(flat, table, stream, entities, null, null, KAFKA_COLUMNS);
+
+    MicroBatchWriter writer = new MicroBatchWriter(spec);
+    DataStreamWriter<Row> query =
+        rows.writeStream()
+            .queryName("stream-ingestion-" + table.getName())
+            .option("checkpointLocation", spec.getCheckpointLocation())
+            .foreachBatch((VoidFunction2<Dataset<Row>, Long>) writer::write);
+    if (spec.getTriggerIntervalMs() > 0) {
+      query = query.trigger(Trigger.ProcessingTime(spec.getTriggerIntervalMs()));
+    }
+    StreamingQuery started = query.start();
+    log.info(
+        "stream ingestion of table {} from topic {} started (checkpoint {}, dead letters {}{})",
+        table.getName(),
+        stream.getKafkaOptions().getTopic(),
+        spec.getCheckpointLocation(),
+        spec.getDeadLetterPath(),
+        spec.getOfflinePath().isBlank() ? "" : ", offline store " + spec.getOfflinePath());
+    return started;
+  }
+
+  static void validate(StreamIngestionSpec spec) {
+    FeatureTableSpec table = spec.getTable();
+    if (table.getName().isBlank()) {
+      throw new IllegalArgumentException("table.name is required");
+    }
+    DataSource stream = table.getStreamSource();
+    if (!stream.hasKafkaOptions()
+        || stream.getKafkaOptions().getBootstrapServers().isBlank()
+        || stream.getKafkaOptions().getTopic().isBlank()) {
+      throw new IllegalArgumentException(
+          "feature table '"
+              + table.getName()
+              + "': stream_source.kafka_options with bootstrap_servers and topic is required");
+    }
+    if (stream.getEventTimestampColumn().isBlank()) {
+      throw new IllegalArgumentException(
+          "feature table '"
+              + table.getName()
+              + "': stream_source.event_timestamp_column is required");
+    }
+    if (spec.getRedis().getUri().isBlank()) {
+      throw new IllegalArgumentException("redis.uri is required");
+    }
+    if (spec.getCheckpointLocation().isBlank()) {
+      throw new IllegalArgumentException(
+          "checkpoint_location is required (a restarted job resumes from it)");
+    }
+    if (spec.getDeadLetterPath().isBlank()) {
+      throw new IllegalArgumentException(
+          "dead_letter_path is required (undecodable messages are kept there, never dropped)");
+    }
+    String offsets = spec.getStartingOffsets();
+    if (!offsets.isBlank() && !offsets.equals("earliest") && !offsets.equals("latest")) {
+      throw new IllegalArgumentException(
+          "starting_offsets must be 'earliest' or 'latest', got '" + offsets + "'");
+    }
+  }
+
+  /** What one micro-batch does; serializable because Spark keeps the function. */
+  private static final class MicroBatchWriter implements java.io.Serializable {
+    private final byte[] spec;
+
+    MicroBatchWriter(StreamIngestionSpec spec) {
+      this.spec = spec.toByteArray();
+    }
+
+    void write(Dataset<Row> batch, long batchId) throws Exception {
+      StreamIngestionSpec spec = StreamIngestionSpec.parseFrom(this.spec);
+      FeatureTableSpec table = spec.getTable();
+      batch.persist();
+      try {
+        Column reason =
+            when(col("_malformed"), lit(MALFORMED)).otherwise(col(FeatureSource.REJECT));
+        Dataset<Row> dead =
+            batch
+                .where(reason.isNotNull())
+                .select(
+                    col("_topic").as("topic"),
+                    col("_partition").as("partition"),
+                    col("_offset").as("offset"),
+                    col("_kafka_timestamp").as("kafka_timestamp"),
+                    col("_value").as("value"),
+                    reason.as(REASON),
+                    lit(batchId).as(BATCH_ID));
+        long deadLetters = dead.count();
+        if (deadLetters > 0) {
+          overwriteBatch(dead, spec.getDeadLetterPath(), List.of(BATCH_ID));
+        }
+        List<Column> canonical = new ArrayList<>();
+        FeatureSource.columns(table).stream()
+            .filter(name -> !name.equals(FeatureSource.REJECT))
+            .forEach(name -> canonical.add(col("`" + name + "`")));
+        Dataset<Row> valid = batch.where(reason.isNull()).select(canonical.toArray(Column[]::new));
+        WriteCounts counts =
+            OnlineIngestion.write(
+                valid, spec.getProject(), table, spec.getEntitiesList(), spec.getRedis());
+        if (!spec.getOfflinePath().isBlank()) {
+          overwriteBatch(
+              offlineRows(valid, table, batchId),
+              spec.getOfflinePath(),
+              List.of(dateColumn(table), BATCH_ID));
+        }
+        log.info(
+            "stream ingestion {} batch {}: {} written, {} not newer, {} dead letters",
+            table.getName(),
+            batchId,
+            counts.written(),
+            counts.notNewer(),
+            deadLetters);
+      } finally {
+        batch.unpersist();
+      }
+    }
+  }
+
+  /** Writes a batch's partitions, replacing only those (so a replayed batch overwrites itself). */
+  private static void overwriteBatch(Dataset<Row> rows, String path, List<String> partitions) {
+    rows.write()
+        .mode("overwrite")
+        .option("partitionOverwriteMode", "dynamic")
+        .partitionBy(partitions.toArray(String[]::new))
+        .parquet(path);
+  }
+
+  /** Offline rows carry the stream source's own column names, so a batch source can read them. */
+  private static Dataset<Row> offlineRows(
+      Dataset<Row> valid, FeatureTableSpec table, long batchId) {
+    DataSource stream = table.getStreamSource();
+    Map<String, String> sourceColumnOf = new HashMap<>();
+    stream.getFieldMappingMap().forEach((column, name) -> sourceColumnOf.put(name, column));
+    List<Column> columns = new ArrayList<>();
+    table
+        .getEntitiesList()
+        .forEach(e -> columns.add(col("`" + e + "`").as(sourceColumnOf.getOrDefault(e, e))));
+    table
+        .getFeaturesList()
+        .forEach(
+            f ->
+                columns.add(
+                    col("`" + f.getName() + "`")
+                        .as(sourceColumnOf.getOrDefault(f.getName(), f.getName()))));
+    columns.add(col(FeatureSource.EVENT_TIMESTAMP).as(stream.getEventTimestampColumn()));
+    if (!stream.getCreatedTimestampColumn().isBlank()) {
+      columns.add(col(FeatureSource.CREATED_TIMESTAMP).as(stream.getCreatedTimestampColumn()));
+    }
+    columns.add(to_date(col(FeatureSource.EVENT_TIMESTAMP)).cast("string").as(dateColumn(table)));
+    columns.add(lit(batchId).as(BATCH_ID));
+    return valid.select(columns.toArray(Column[]::new));
+  }
+
+  /** The stream source's date partition column, else {@code date}. */
+  static String dateColumn(FeatureTableSpec table) {
+    String named = table.getStreamSource().getDatePartitionColumn();
+    return named.isBlank() ? "date" : named;
+  }
+}

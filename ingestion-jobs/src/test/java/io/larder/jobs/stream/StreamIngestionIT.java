@@ -1,0 +1,379 @@
+package io.larder.jobs.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.DescriptorProtos.DescriptorProto;
+import com.google.protobuf.DescriptorProtos.FieldDescriptorProto;
+import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
+import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FileDescriptor;
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.Timestamp;
+import io.larder.jobs.spark.SparkSessions;
+import io.larder.onlinestore.OnlineStoreKeys;
+import io.larder.proto.core.DataFormatProto.StreamFormat;
+import io.larder.proto.core.DataSourceProto.DataSource;
+import io.larder.proto.core.EntityProto.EntitySpecV2;
+import io.larder.proto.core.FeatureProto.FeatureSpecV2;
+import io.larder.proto.core.FeatureTableProto.FeatureTableSpec;
+import io.larder.proto.larder.JobsProto.RedisTarget;
+import io.larder.proto.larder.JobsProto.StreamIngestionSpec;
+import io.larder.proto.types.ValueProto.Value;
+import io.larder.proto.types.ValueProto.ValueType;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.RedisClient;
+
+/** Kafka → Redis with the stack's real broker and Redis, in JSON, Avro and protobuf. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class StreamIngestionIT {
+
+  private static final String BOOTSTRAP =
+      "127.0.0.1:" + System.getenv().getOrDefault("LARDER_KAFKA_PORT", "9092");
+  private static final String REDIS =
+      "redis://127.0.0.1:" + System.getenv().getOrDefault("LARDER_REDIS_PORT", "6379");
+  private static final Instant T1 = Instant.parse("2030-01-01T10:00:00Z");
+  private static final Instant T2 = Instant.parse("2030-01-01T11:00:00Z");
+  private static final Instant T3 = Instant.parse("2030-01-01T12:00:00Z");
+
+  private static SparkSession spark;
+  private static RedisClient redis;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startSpark() {
+    spark =
+        SparkSessions.create(
+            "stream-ingestion-it",
+            "local[2]",
+            Map.of(
+                "spark.sql.shuffle.partitions",
+                "2",
+                "spark.sql.streaming.numRecentProgressUpdates",
+                "10"));
+    redis = RedisClient.create(REDIS);
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    if (spark != null) {
+      spark.stop();
+    }
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  @Test
+  void jsonMessagesLandInRedisAndARestartNeitherLosesNorRepeatsAnything() throws Exception {
+    String project = "stream_json_" + suffix();
+    String topic = "rides-json-" + suffix();
+    StreamIngestionSpec spec = spec(project, topic, StreamFormat.getDefaultInstance());
+    produce(
+        topic,
+        json(1, 1, T1),
+        json(1, 2, T2),
+        json(2, 5, T1),
+        "not json at all".getBytes(StandardCharsets.UTF_8),
+        "{\"driver_id\": 3, \"trips\": \"many\", \"ts\": \"2030-01-01T10:00:00Z\"}"
+            .getBytes(StandardCharsets.UTF_8),
+        "{\"trips\": 4, \"ts\": \"2030-01-01T10:00:00Z\"}".getBytes(StandardCharsets.UTF_8));
+
+    runToEnd(spec);
+
+    assertThat(trips(project, 1)).isEqualTo(2);
+    assertThat(trips(project, 2)).isEqualTo(5);
+    assertThat(deadLetterReasons(spec))
+        .containsExactlyInAnyOrder("malformed", "wrong_type", "null_entity");
+    assertThat(offlineRows(spec)).isEqualTo(3);
+
+    // Stopped; more messages arrive; a restart from the checkpoint picks up exactly those.
+    produce(topic, json(1, 3, T3), json(4, 9, T1), json(2, 1, T1));
+    runToEnd(spec);
+
+    assertThat(trips(project, 1)).isEqualTo(3);
+    assertThat(trips(project, 4)).isEqualTo(9);
+    // Same event time as the stored row: not newer, not applied.
+    assertThat(trips(project, 2)).isEqualTo(5);
+    assertThat(deadLetterReasons(spec)).hasSize(3);
+    assertThat(offlineRows(spec)).isEqualTo(6);
+
+    // A third run with nothing new reprocesses nothing.
+    runToEnd(spec);
+    assertThat(offlineRows(spec)).isEqualTo(6);
+  }
+
+  @Test
+  void avroMessagesWithTheSourcesSchema() throws Exception {
+    String project = "stream_avro_" + suffix();
+    String topic = "rides-avro-" + suffix();
+    String schemaJson =
+        """
+        {"type": "record", "name": "Ride", "fields": [
+          {"name": "driver_id", "type": "long"},
+          {"name": "trips", "type": ["null", "long"]},
+          {"name": "ts", "type": {"type": "long", "logicalType": "timestamp-millis"}}]}
+        """;
+    StreamFormat format =
+        StreamFormat.newBuilder()
+            .setAvroFormat(StreamFormat.AvroFormat.newBuilder().setSchemaJson(schemaJson))
+            .build();
+    Schema schema = new Schema.Parser().parse(schemaJson);
+    produce(
+        topic,
+        avro(schema, 7, 70L, T1),
+        avro(schema, 7, 71L, T2),
+        avro(schema, 8, null, T1),
+        new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff});
+
+    runToEnd(spec(project, topic, format));
+
+    assertThat(trips(project, 7)).isEqualTo(71);
+    assertThat(hasTimestamp(project, 8)).isTrue();
+    assertThat(redis.hget(OnlineStoreKeys.entityKey(project, driver(8)), tripsField())).isNull();
+    assertThat(deadLetterReasons(spec(project, topic, format))).containsExactly("malformed");
+  }
+
+  @Test
+  void protobufMessagesDescribedByADescriptorSet() throws Exception {
+    String project = "stream_proto_" + suffix();
+    String topic = "rides-proto-" + suffix();
+    FileDescriptorProto file =
+        FileDescriptorProto.newBuilder()
+            .setName("rides.proto")
+            .setPackage("test.rides")
+            .setSyntax("proto3")
+            .addDependency("google/protobuf/timestamp.proto")
+            .addMessageType(
+                DescriptorProto.newBuilder()
+                    .setName("Ride")
+                    .addField(field("driver_id", 1, FieldDescriptorProto.Type.TYPE_INT64, null))
+                    .addField(field("trips", 2, FieldDescriptorProto.Type.TYPE_INT64, null))
+                    .addField(
+                        field(
+                            "ts",
+                            3,
+                            FieldDescriptorProto.Type.TYPE_MESSAGE,
+                            ".google.protobuf.Timestamp")))
+            .build();
+    FileDescriptorProto timestampFile = Timestamp.getDescriptor().getFile().toProto();
+    Path descriptorSet = dir.resolve("rides.desc");
+    Files.write(
+        descriptorSet,
+        FileDescriptorSet.newBuilder().addFile(timestampFile).addFile(file).build().toByteArray());
+    Descriptor ride =
+        FileDescriptor.buildFrom(file, new FileDescriptor[] {Timestamp.getDescriptor().getFile()})
+            .findMessageTypeByName("Ride");
+    StreamFormat format =
+        StreamFormat.newBuilder()
+            .setProtoFormat(
+                StreamFormat.ProtoFormat.newBuilder()
+                    .setClassPath(descriptorSet + ":test.rides.Ride"))
+            .build();
+    produce(
+        topic,
+        proto(ride, 11, 3, T1),
+        proto(ride, 11, 4, T2),
+        proto(ride, 12, 6, null),
+        new byte[] {0x0a, 0x05, 0x01});
+
+    StreamIngestionSpec spec = spec(project, topic, format);
+    runToEnd(spec);
+
+    assertThat(trips(project, 11)).isEqualTo(4);
+    assertThat(deadLetterReasons(spec)).containsExactlyInAnyOrder("malformed", "null_timestamp");
+  }
+
+  @Test
+  void specsMissingWhatTheStreamNeedsAreRefusedBeforeStarting() {
+    StreamIngestionSpec spec = spec("p", "t", StreamFormat.getDefaultInstance());
+    assertThatThrownBy(
+            () ->
+                StreamIngestionJob.start(spark, spec.toBuilder().clearCheckpointLocation().build()))
+        .hasMessageContaining("checkpoint_location");
+    assertThatThrownBy(
+            () -> StreamIngestionJob.start(spark, spec.toBuilder().clearDeadLetterPath().build()))
+        .hasMessageContaining("dead_letter_path");
+    assertThatThrownBy(
+            () ->
+                StreamIngestionJob.start(
+                    spark, spec.toBuilder().setStartingOffsets("yesterday").build()))
+        .hasMessageContaining("starting_offsets");
+  }
+
+  // --- helpers ---------------------------------------------------------------------------------
+
+  private StreamIngestionSpec spec(String project, String topic, StreamFormat format) {
+    FeatureTableSpec table =
+        FeatureTableSpec.newBuilder()
+            .setName("rides")
+            .addEntities("driver")
+            .addFeatures(
+                FeatureSpecV2.newBuilder().setName("trips").setValueType(ValueType.Enum.INT64))
+            .setStreamSource(
+                DataSource.newBuilder()
+                    .setType(DataSource.SourceType.STREAM_KAFKA)
+                    .putFieldMapping("driver_id", "driver")
+                    .setEventTimestampColumn("ts")
+                    .setKafkaOptions(
+                        DataSource.KafkaOptions.newBuilder()
+                            .setBootstrapServers(BOOTSTRAP)
+                            .setTopic(topic)
+                            .setMessageFormat(format)))
+            .build();
+    return StreamIngestionSpec.newBuilder()
+        .setProject(project)
+        .setTable(table)
+        .addEntities(EntitySpecV2.newBuilder().setName("driver").setValueType(ValueType.Enum.INT64))
+        .setRedis(RedisTarget.newBuilder().setUri(REDIS))
+        .setCheckpointLocation(dir.resolve("checkpoint").toString())
+        .setDeadLetterPath(dir.resolve("dead-letters").toString())
+        .setOfflinePath(dir.resolve("offline").toString())
+        .build();
+  }
+
+  /** Runs the job until everything in the topic is processed, then stops it. */
+  private static void runToEnd(StreamIngestionSpec spec) throws Exception {
+    StreamingQuery query = StreamIngestionJob.start(spark, spec);
+    try {
+      query.processAllAvailable();
+      assertThat(query.exception().isEmpty()).isTrue();
+    } finally {
+      query.stop();
+    }
+  }
+
+  private static void produce(String topic, byte[]... messages) throws Exception {
+    Map<String, Object> config =
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP,
+            ProducerConfig.MAX_BLOCK_MS_CONFIG, 20_000,
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000,
+            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    try (var producer =
+        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (byte[] message : messages) {
+        producer.send(new ProducerRecord<>(topic, message)).get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static byte[] json(long driver, long trips, Instant ts) {
+    return "{\"driver_id\": %d, \"trips\": %d, \"ts\": \"%s\"}"
+        .formatted(driver, trips, ts)
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] avro(Schema schema, long driver, Long trips, Instant ts) throws Exception {
+    GenericRecord record = new GenericData.Record(schema);
+    record.put("driver_id", driver);
+    record.put("trips", trips);
+    record.put("ts", ts.toEpochMilli());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+    new GenericDatumWriter<GenericRecord>(schema).write(record, encoder);
+    encoder.flush();
+    return out.toByteArray();
+  }
+
+  private static byte[] proto(Descriptor ride, long driver, long trips, Instant ts) {
+    DynamicMessage.Builder message =
+        DynamicMessage.newBuilder(ride)
+            .setField(ride.findFieldByName("driver_id"), driver)
+            .setField(ride.findFieldByName("trips"), trips);
+    if (ts != null) {
+      message.setField(
+          ride.findFieldByName("ts"),
+          Timestamp.newBuilder().setSeconds(ts.getEpochSecond()).build());
+    }
+    return message.build().toByteArray();
+  }
+
+  private static FieldDescriptorProto field(
+      String name, int number, FieldDescriptorProto.Type type, String typeName) {
+    FieldDescriptorProto.Builder field =
+        FieldDescriptorProto.newBuilder()
+            .setName(name)
+            .setNumber(number)
+            .setType(type)
+            .setLabel(FieldDescriptorProto.Label.LABEL_OPTIONAL);
+    if (typeName != null) {
+      field.setTypeName(typeName);
+    }
+    return field.build();
+  }
+
+  private static Map<String, Value> driver(long id) {
+    return Map.of("driver", Value.newBuilder().setInt64Val(id).build());
+  }
+
+  private static byte[] tripsField() {
+    return OnlineStoreKeys.featureField("rides", "trips");
+  }
+
+  private static long trips(String project, long driver) throws Exception {
+    byte[] stored = redis.hget(OnlineStoreKeys.entityKey(project, driver(driver)), tripsField());
+    assertThat(stored).as("trips of driver %d", driver).isNotNull();
+    return Value.parseFrom(stored).getInt64Val();
+  }
+
+  private static boolean hasTimestamp(String project, long driver) {
+    return redis.hget(
+            OnlineStoreKeys.entityKey(project, driver(driver)),
+            OnlineStoreKeys.timestampField("rides"))
+        != null;
+  }
+
+  private static List<String> deadLetterReasons(StreamIngestionSpec spec) {
+    List<String> reasons = new ArrayList<>();
+    if (!Files.exists(Path.of(spec.getDeadLetterPath()))) {
+      return reasons;
+    }
+    for (Row row :
+        spark
+            .read()
+            .parquet(spec.getDeadLetterPath())
+            .select(StreamIngestionJob.REASON)
+            .collectAsList()) {
+      reasons.add(row.getString(0));
+    }
+    return reasons;
+  }
+
+  private static long offlineRows(StreamIngestionSpec spec) {
+    return spark.read().parquet(spec.getOfflinePath()).count();
+  }
+
+  private static String suffix() {
+    return UUID.randomUUID().toString().substring(0, 8);
+  }
+}
