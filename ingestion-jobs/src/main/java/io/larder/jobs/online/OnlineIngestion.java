@@ -2,6 +2,7 @@ package io.larder.jobs.online;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.count_distinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.struct;
@@ -83,6 +84,18 @@ public final class OnlineIngestion {
     ordered.add(FeatureSource.EVENT_TIMESTAMP);
     ordered.add(FeatureSource.CREATED_TIMESTAMP);
     table.getFeaturesList().forEach(feature -> ordered.add(feature.getName()));
+    // One cheap hash aggregate first: rows with one row per key (a snapshot) skip the sort below.
+    Row sizes =
+        rows.agg(
+                count(lit(1)),
+                count_distinct(keys.get(0), keys.subList(1, keys.size()).toArray(Column[]::new)))
+            .first();
+    if (sizes.getLong(0) == sizes.getLong(1)) {
+      List<Column> asIs = new ArrayList<>(keys);
+      ordered.forEach(name -> asIs.add(col(quote(name))));
+      asIs.add(lit(1L).as(ROW_COUNT));
+      return rows.select(asIs.toArray(Column[]::new));
+    }
     // Positional struct field names: a feature may be named like anything.
     List<Column> newestFields = new ArrayList<>();
     for (int i = 0; i < ordered.size(); i++) {

@@ -42,6 +42,9 @@ record OnlineWritePlan(
     featureTypes = List.copyOf(featureTypes);
   }
 
+  /** Entities per script call on a standalone server (a cluster call's keys must share a slot). */
+  static final int STANDALONE_ENTITIES_PER_CALL = 16;
+
   int eventTimeIndex() {
     return entityNames.size();
   }
@@ -62,7 +65,9 @@ record OnlineWritePlan(
     }
     long duplicates = 0;
     try (UnifiedJedis redis = RedisConnections.open(redisUri, cluster);
-        PipelinedScriptWriter writer = new PipelinedScriptWriter(redis, pipelineSize)) {
+        PipelinedScriptWriter writer =
+            new PipelinedScriptWriter(
+                redis, pipelineSize, cluster ? 1 : STANDALONE_ENTITIES_PER_CALL)) {
       while (rows.hasNext()) {
         Row row = rows.next();
         duplicates += row.getLong(rowCountIndex()) - 1;

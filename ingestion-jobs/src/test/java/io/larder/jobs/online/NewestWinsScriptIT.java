@@ -95,4 +95,42 @@ class NewestWinsScriptIT {
       redis.del(key);
     }
   }
+
+  @Test
+  void oneCallWritesSeveralEntitiesEachByItsOwnStoredTime() {
+    byte[] other = ("larder-it-script-" + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
+    byte[] third = ("larder-it-script-" + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
+    try {
+      assertThat(write(100, 0, "stored")).isEqualTo(1);
+      try (PipelinedScriptWriter writer = new PipelinedScriptWriter(redis, 10, 16)) {
+        writer.write(key, rowArgs(50, "older"));
+        writer.write(other, rowArgs(50, "new key"));
+        writer.write(third, rowArgs(200, "third"));
+        writer.write(key, rowArgs(300, "newer"));
+        writer.flush();
+        assertThat(writer.written()).isEqualTo(3);
+        assertThat(writer.notNewer()).isEqualTo(1);
+      }
+      assertThat(redis.hget(key, "f".getBytes(StandardCharsets.US_ASCII)))
+          .isEqualTo("newer".getBytes(StandardCharsets.UTF_8));
+      assertThat(redis.hget(other, "f".getBytes(StandardCharsets.US_ASCII)))
+          .isEqualTo("new key".getBytes(StandardCharsets.UTF_8));
+    } finally {
+      redis.del(key, other, third);
+    }
+  }
+
+  private static List<byte[]> rowArgs(long seconds, String value) {
+    byte[] ts = Timestamp.newBuilder().setSeconds(seconds).build().toByteArray();
+    return List.of(
+        OnlineStoreKeys.timestampField("t"),
+        ts,
+        OnlineStoreKeys.expiryField("t"),
+        new byte[0],
+        "2".getBytes(StandardCharsets.US_ASCII),
+        "f".getBytes(StandardCharsets.US_ASCII),
+        value.getBytes(StandardCharsets.UTF_8),
+        OnlineStoreKeys.timestampField("t"),
+        ts);
+  }
 }
