@@ -91,6 +91,16 @@ public final class FeatureSource {
     return canonical(raw, table, source, entities, start, end, List.of());
   }
 
+  /**
+   * Feature or entity name → the source column holding it, from the source's field_mapping (which
+   * maps source columns to names); a name without an entry is its own column.
+   */
+  public static Map<String, String> sourceColumns(DataSource source) {
+    Map<String, String> sourceColumnOf = new HashMap<>();
+    source.getFieldMappingMap().forEach((column, name) -> sourceColumnOf.put(name, column));
+    return sourceColumnOf;
+  }
+
   /** CSV when asked for, or when the source names no format and its URL ends in .csv. */
   public static boolean isCsv(FileFormatOverride format, String url) {
     return switch (format) {
@@ -114,8 +124,7 @@ public final class FeatureSource {
       Instant end,
       List<String> keep) {
     StructType schema = raw.schema();
-    Map<String, String> sourceColumnOf = new HashMap<>();
-    source.getFieldMappingMap().forEach((column, name) -> sourceColumnOf.put(name, column));
+    Map<String, String> sourceColumnOf = sourceColumns(source);
 
     Map<String, EntitySpecV2> entityByName = new HashMap<>();
     entities.forEach(e -> entityByName.put(e.getName(), e));

@@ -3,6 +3,7 @@ package io.larder.jobs.stream;
 import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.udf;
 
+import io.larder.jobs.source.FeatureSource;
 import io.larder.jobs.source.SparkTypes;
 import io.larder.proto.core.DataFormatProto.StreamFormat;
 import io.larder.proto.core.DataSourceProto.DataSource;
@@ -111,8 +112,7 @@ final class MessageDecoder {
   /** Source column names; scalars as text (typed later), lists as typed arrays. */
   static StructType jsonSchema(
       FeatureTableSpec table, DataSource stream, List<EntitySpecV2> entities) {
-    Map<String, String> sourceColumnOf = new HashMap<>();
-    stream.getFieldMappingMap().forEach((column, name) -> sourceColumnOf.put(name, column));
+    Map<String, String> sourceColumnOf = FeatureSource.sourceColumns(stream);
     Map<String, ValueType.Enum> typeOf = new HashMap<>();
     entities.forEach(e -> typeOf.put(e.getName(), e.getValueType()));
     List<StructField> fields = new ArrayList<>();

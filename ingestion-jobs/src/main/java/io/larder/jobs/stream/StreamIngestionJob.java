@@ -17,7 +17,6 @@ import io.larder.proto.larder.JobsProto.JobResult;
 import io.larder.proto.larder.JobsProto.MessageFormat;
 import io.larder.proto.larder.JobsProto.StreamIngestionSpec;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -252,8 +251,7 @@ public final class StreamIngestionJob {
   private static Dataset<Row> offlineRows(
       Dataset<Row> valid, FeatureTableSpec table, long batchId) {
     DataSource stream = table.getStreamSource();
-    Map<String, String> sourceColumnOf = new HashMap<>();
-    stream.getFieldMappingMap().forEach((column, name) -> sourceColumnOf.put(name, column));
+    Map<String, String> sourceColumnOf = FeatureSource.sourceColumns(stream);
     List<Column> columns = new ArrayList<>();
     table
         .getEntitiesList()
