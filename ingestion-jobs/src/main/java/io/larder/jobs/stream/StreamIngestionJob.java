@@ -17,6 +17,7 @@ import io.larder.proto.larder.JobsProto.JobResult;
 import io.larder.proto.larder.JobsProto.MessageFormat;
 import io.larder.proto.larder.JobsProto.StreamIngestionSpec;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -62,8 +63,9 @@ public final class StreamIngestionJob {
   public static JobResult run(SparkSession spark, StreamIngestionSpec spec)
       throws TimeoutException {
     long started = System.nanoTime();
-    StreamingQuery query = start(spark, spec);
-    JobResult.Builder result = JobResult.newBuilder().setJob("stream_ingestion");
+    StreamTotals totals = new StreamTotals();
+    StreamingQuery query = start(spark, spec, totals);
+    JobResult.Builder result = totals.toResult().setJob("stream_ingestion");
     try {
       query.awaitTermination();
       result.setStatus("SUCCEEDED");
@@ -76,6 +78,12 @@ public final class StreamIngestionJob {
   /** Starts the streaming query and returns it running. */
   public static StreamingQuery start(SparkSession spark, StreamIngestionSpec spec)
       throws TimeoutException {
+    return start(spark, spec, new StreamTotals());
+  }
+
+  /** Starts the streaming query, summing what its batches do into {@code totals}. */
+  public static StreamingQuery start(
+      SparkSession spark, StreamIngestionSpec spec, StreamTotals totals) throws TimeoutException {
     validate(spec);
     FeatureTableSpec table = spec.getTable();
     DataSource stream = table.getStreamSource();
@@ -123,7 +131,7 @@ public final class StreamIngestionJob {
     Dataset<Row> rows =
         FeatureSource.canonical(flat, table, stream, entities, null, null, KAFKA_COLUMNS);
 
-    MicroBatchWriter writer = new MicroBatchWriter(spec);
+    MicroBatchWriter writer = new MicroBatchWriter(spec, totals);
     DataStreamWriter<Row> query =
         rows.writeStream()
             .queryName("stream-ingestion-" + table.getName())
@@ -184,9 +192,12 @@ public final class StreamIngestionJob {
   /** What one micro-batch does; serializable because Spark keeps the function. */
   private static final class MicroBatchWriter implements java.io.Serializable {
     private final byte[] spec;
+    // foreachBatch runs on the driver: the totals are the caller's own object.
+    private final transient StreamTotals totals;
 
-    MicroBatchWriter(StreamIngestionSpec spec) {
+    MicroBatchWriter(StreamIngestionSpec spec, StreamTotals totals) {
       this.spec = spec.toByteArray();
+      this.totals = totals;
     }
 
     void write(Dataset<Row> batch, long batchId) throws Exception {
@@ -207,7 +218,12 @@ public final class StreamIngestionJob {
                     col("_value").as("value"),
                     reason.as(REASON),
                     lit(batchId).as(BATCH_ID));
-        long deadLetters = dead.count();
+        long messages = batch.count();
+        Map<String, Long> deadByReason = new HashMap<>();
+        for (Row row : dead.groupBy(REASON).count().collectAsList()) {
+          deadByReason.put(row.getString(0), row.getLong(1));
+        }
+        long deadLetters = deadByReason.values().stream().mapToLong(Long::longValue).sum();
         if (deadLetters > 0) {
           overwriteBatch(dead, spec.getDeadLetterPath(), List.of(BATCH_ID));
         }
@@ -225,13 +241,19 @@ public final class StreamIngestionJob {
               spec.getOfflinePath(),
               List.of(dateColumn(table), BATCH_ID));
         }
+        if (totals != null) {
+          totals.add(messages, counts.written(), counts.notNewer(), deadByReason);
+        }
         log.info(
-            "stream ingestion {} batch {}: {} written, {} not newer, {} dead letters",
+            "stream ingestion {} batch {}: {} messages, {} written, {} not newer, dead letters {};"
+                + " since start: {}",
             table.getName(),
             batchId,
+            messages,
             counts.written(),
             counts.notNewer(),
-            deadLetters);
+            deadByReason,
+            totals);
       } finally {
         batch.unpersist();
       }

@@ -108,8 +108,18 @@ class StreamIngestionIT {
             .getBytes(StandardCharsets.UTF_8),
         "{\"trips\": 4, \"ts\": \"2030-01-01T10:00:00Z\"}".getBytes(StandardCharsets.UTF_8));
 
-    runToEnd(spec);
+    StreamTotals totals = runToEnd(spec);
 
+    assertThat(totals.toResult().build())
+        .satisfies(
+            result -> {
+              assertThat(result.getRowsRead()).isEqualTo(6);
+              // Driver 1's older row is either superseded in its batch or written first.
+              assertThat(result.getRowsWritten() + result.getRowsNotNewer()).isEqualTo(3);
+              assertThat(result.getMessagesMalformed()).isEqualTo(1);
+              assertThat(result.getRowsSkippedWrongType()).isEqualTo(1);
+              assertThat(result.getRowsSkippedNullEntity()).isEqualTo(1);
+            });
     assertThat(trips(project, 1)).isEqualTo(2);
     assertThat(trips(project, 2)).isEqualTo(5);
     assertThat(deadLetterReasons(spec))
@@ -262,14 +272,16 @@ class StreamIngestionIT {
   }
 
   /** Runs the job until everything in the topic is processed, then stops it. */
-  private static void runToEnd(StreamIngestionSpec spec) throws Exception {
-    StreamingQuery query = StreamIngestionJob.start(spark, spec);
+  private static StreamTotals runToEnd(StreamIngestionSpec spec) throws Exception {
+    StreamTotals totals = new StreamTotals();
+    StreamingQuery query = StreamIngestionJob.start(spark, spec, totals);
     try {
       query.processAllAvailable();
       assertThat(query.exception().isEmpty()).isTrue();
     } finally {
       query.stop();
     }
+    return totals;
   }
 
   private static void produce(String topic, byte[]... messages) throws Exception {
