@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.larder.jobs.historical.RetrievalPlan.KeyGroup;
 import io.larder.jobs.historical.RetrievalPlan.TableRequest;
+import io.larder.jobs.source.FeatureSource;
 import io.larder.proto.core.FeatureProto.FeatureSpecV2;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -148,7 +149,7 @@ final class PointInTimeJoin {
 
   /** A column by its exact name: entity-source headers may hold dots or spaces. */
   static Column column(String name) {
-    return col("`" + name.replace("`", "``") + "`");
+    return FeatureSource.column(name);
   }
 
   private static DataType typeOf(Dataset<Row> rows, Column expression) {

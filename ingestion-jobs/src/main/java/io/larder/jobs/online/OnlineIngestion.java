@@ -79,7 +79,7 @@ public final class OnlineIngestion {
    */
   static Dataset<Row> newestPerEntity(Dataset<Row> rows, FeatureTableSpec table) {
     List<Column> keys = new ArrayList<>();
-    table.getEntitiesList().forEach(entity -> keys.add(col(quote(entity))));
+    table.getEntitiesList().forEach(entity -> keys.add(FeatureSource.column(entity)));
     List<String> ordered = new ArrayList<>();
     ordered.add(FeatureSource.EVENT_TIMESTAMP);
     ordered.add(FeatureSource.CREATED_TIMESTAMP);
@@ -92,14 +92,14 @@ public final class OnlineIngestion {
             .first();
     if (sizes.getLong(0) == sizes.getLong(1)) {
       List<Column> asIs = new ArrayList<>(keys);
-      ordered.forEach(name -> asIs.add(col(quote(name))));
+      ordered.forEach(name -> asIs.add(FeatureSource.column(name)));
       asIs.add(lit(1L).as(ROW_COUNT));
       return rows.select(asIs.toArray(Column[]::new));
     }
     // Positional struct field names: a feature may be named like anything.
     List<Column> newestFields = new ArrayList<>();
     for (int i = 0; i < ordered.size(); i++) {
-      newestFields.add(col(quote(ordered.get(i))).as("f" + i));
+      newestFields.add(FeatureSource.column(ordered.get(i)).as("f" + i));
     }
     Dataset<Row> grouped =
         rows.groupBy(keys.toArray(Column[]::new))
@@ -146,9 +146,5 @@ public final class OnlineIngestion {
         redis.getUri(),
         redis.getCluster(),
         redis.getPipelineSize() == 0 ? DEFAULT_PIPELINE_SIZE : redis.getPipelineSize());
-  }
-
-  private static String quote(String column) {
-    return "`" + column.replace("`", "``") + "`";
   }
 }

@@ -156,7 +156,7 @@ public final class FeatureSource {
       throw new IllegalArgumentException(
           "feature table '" + table.getName() + "': the source names no event_timestamp_column");
     }
-    Column eventRaw = col(quote(field(table, schema, eventColumn, "event_timestamp_column")));
+    Column eventRaw = column(field(table, schema, eventColumn, "event_timestamp_column"));
     Column event = timestamp(table, schema, eventColumn, eventRaw);
     columns.add(event.as(EVENT_TIMESTAMP));
     wrongTypes.add(eventRaw.isNotNull().and(event.isNull()));
@@ -165,8 +165,7 @@ public final class FeatureSource {
     if (createdColumn.isBlank()) {
       columns.add(lit(null).cast(DataTypes.TimestampType).as(CREATED_TIMESTAMP));
     } else {
-      Column createdRaw =
-          col(quote(field(table, schema, createdColumn, "created_timestamp_column")));
+      Column createdRaw = column(field(table, schema, createdColumn, "created_timestamp_column"));
       Column created = timestamp(table, schema, createdColumn, createdRaw);
       columns.add(created.as(CREATED_TIMESTAMP));
       wrongTypes.add(createdRaw.isNotNull().and(created.isNull()));
@@ -178,7 +177,7 @@ public final class FeatureSource {
             .when(any(wrongTypes), lit(WRONG_TYPE))
             .otherwise(lit(null).cast(DataTypes.StringType));
     columns.add(reject.as(REJECT));
-    keep.forEach(name -> columns.add(col(quote(name))));
+    keep.forEach(name -> columns.add(column(name)));
 
     Dataset<Row> rows = raw.select(columns.toArray(Column[]::new));
     // Rows without a usable time stay, so they are counted as rejected rather than lost.
@@ -204,7 +203,7 @@ public final class FeatureSource {
       String kind) {
     String column = sourceColumnOf.getOrDefault(name, name);
     StructField field = schema.apply(field(table, schema, column, kind + " '" + name + "'"));
-    Column raw = col(quote(field.name()));
+    Column raw = column(field.name());
     DataType target = SparkTypes.of(type);
     DataType actual = field.dataType();
     Column value;
@@ -285,8 +284,9 @@ public final class FeatureSource {
     return conditions.stream().reduce(Column::or).orElse(lit(false));
   }
 
-  private static String quote(String column) {
-    return "`" + column.replace("`", "``") + "`";
+  /** A column by its exact name: source headers may hold dots, spaces or backticks. */
+  public static Column column(String name) {
+    return col("`" + name.replace("`", "``") + "`");
   }
 
   private static String isoDate(Instant instant) {

@@ -230,7 +230,7 @@ public final class StreamIngestionJob {
         List<Column> canonical = new ArrayList<>();
         FeatureSource.columns(table).stream()
             .filter(name -> !name.equals(FeatureSource.REJECT))
-            .forEach(name -> canonical.add(col("`" + name + "`")));
+            .forEach(name -> canonical.add(FeatureSource.column(name)));
         Dataset<Row> valid = batch.where(reason.isNull()).select(canonical.toArray(Column[]::new));
         WriteCounts counts =
             OnlineIngestion.write(
@@ -277,13 +277,13 @@ public final class StreamIngestionJob {
     List<Column> columns = new ArrayList<>();
     table
         .getEntitiesList()
-        .forEach(e -> columns.add(col("`" + e + "`").as(sourceColumnOf.getOrDefault(e, e))));
+        .forEach(e -> columns.add(FeatureSource.column(e).as(sourceColumnOf.getOrDefault(e, e))));
     table
         .getFeaturesList()
         .forEach(
             f ->
                 columns.add(
-                    col("`" + f.getName() + "`")
+                    FeatureSource.column(f.getName())
                         .as(sourceColumnOf.getOrDefault(f.getName(), f.getName()))));
     columns.add(col(FeatureSource.EVENT_TIMESTAMP).as(stream.getEventTimestampColumn()));
     if (!stream.getCreatedTimestampColumn().isBlank()) {
