@@ -54,7 +54,9 @@ public final class HistoricalRetrievalJob {
       for (TableRequest request : group.tables()) {
         featureRows.add(featureRows(spark, plan, request, bounds));
       }
-      joined = PointInTimeJoin.join(joined, group, featureRows, plan.knownAsOfEntityTime());
+      joined =
+          PointInTimeJoin.join(
+              joined, bounds.rows(), group, featureRows, plan.knownAsOfEntityTime());
     }
     List<Column> output = new ArrayList<>();
     for (String name : entityRows.columns()) {
@@ -148,13 +150,21 @@ public final class HistoricalRetrievalJob {
     }
   }
 
-  /** The earliest and latest entity event times; both null when there are no entity rows. */
-  record EventTimeBounds(Instant earliest, Instant latest) {
+  /**
+   * The earliest and latest entity event times (both null when there are no entity rows), and how
+   * many entity rows there are.
+   */
+  record EventTimeBounds(Instant earliest, Instant latest, long rows) {
 
     static EventTimeBounds of(Dataset<Row> entityRows) {
       Row row =
-          entityRows.agg(functions.min(EVENT_TIMESTAMP), functions.max(EVENT_TIMESTAMP)).first();
-      return new EventTimeBounds(instant(row.get(0)), instant(row.get(1)));
+          entityRows
+              .agg(
+                  functions.min(EVENT_TIMESTAMP),
+                  functions.max(EVENT_TIMESTAMP),
+                  functions.count(functions.lit(1)))
+              .first();
+      return new EventTimeBounds(instant(row.get(0)), instant(row.get(1)), row.getLong(2));
     }
 
     private static Instant instant(Object value) {

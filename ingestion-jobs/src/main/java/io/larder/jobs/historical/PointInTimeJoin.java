@@ -1,12 +1,6 @@
 package io.larder.jobs.historical;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.greatest;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.unix_micros;
-import static org.apache.spark.sql.functions.when;
 
 import io.larder.jobs.historical.RetrievalPlan.KeyGroup;
 import io.larder.jobs.historical.RetrievalPlan.TableRequest;
@@ -14,36 +8,36 @@ import io.larder.jobs.source.FeatureSource;
 import io.larder.proto.core.FeatureProto.FeatureSpecV2;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
+import org.apache.spark.network.util.JavaUtils;
+import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.classic.SparkSession;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /**
- * The point-in-time join of entity rows with the tables of one entity-key group, as one sort.
+ * The point-in-time join of entity rows with the tables of one entity-key group: hash shuffles and
+ * no sort.
  *
- * <p>Entity rows and feature rows are unioned and ordered per entity key by the time a feature row
- * becomes visible, feature rows before entity rows at equal times; a running {@code max} of (event
- * ts, created ts, features) per table then is, at each entity row, the latest visible feature row
- * with ties broken by created ts. This avoids the key-equi-join-then-rank plan, whose intermediate
- * size is entity rows × feature rows per key.
+ * <p>Entity rows and each table's feature rows are hash-partitioned by entity key into the same
+ * number of partitions, so a key's rows meet in one task, where {@link PartitionJoin} matches them
+ * in one pass; one table after the other, each on the partitions the previous one left. (A window
+ * per key ordered by time spent most of its time sorting the rows of each key; a
+ * key-equi-join-then-rank plan grows with entity rows × feature rows per key; pruning feature rows
+ * before the shuffle against broadcast entity times cost more in random lookups than it saved.)
  */
 final class PointInTimeJoin {
 
   static final String INTERNAL_PREFIX = "_pit_";
-  private static final String VISIBLE_TIME = INTERNAL_PREFIX + "visible_time";
-  private static final String KIND = INTERNAL_PREFIX + "kind";
-  private static final String ENTITY_ROW = INTERNAL_PREFIX + "entity_row";
-  private static final int FEATURE_ROW = 0;
-  private static final int ENTITY = 1;
-  // Struct field names inside a table's candidate; positional so feature names cannot clash.
-  private static final String EVENT_TS_FIELD = "event_ts";
-  private static final String CREATED_TS_FIELD = "created_ts";
+
+  /** Entity rows a join task holds at most, which sets the least number of partitions. */
+  private static final long ENTITY_ROWS_PER_PARTITION = 500_000L;
 
   private PointInTimeJoin() {}
 
@@ -52,6 +46,7 @@ final class PointInTimeJoin {
    *
    * @param entityRows every entity-source column plus earlier groups' features; the group's keys
    *     and {@code event_timestamp} typed
+   * @param entityRowCount how many entity rows there are
    * @param featureRows per table of the group (same order), valid canonical rows: the keys, {@code
    *     event_timestamp}, {@code created_timestamp} and the requested features
    * @param knownAsOfEntityTime a feature row becomes visible at max(event ts, created ts) instead
@@ -59,119 +54,117 @@ final class PointInTimeJoin {
    */
   static Dataset<Row> join(
       Dataset<Row> entityRows,
+      long entityRowCount,
       KeyGroup group,
       List<Dataset<Row>> featureRows,
       boolean knownAsOfEntityTime) {
+    SparkSession spark = (SparkSession) entityRows.sparkSession();
     List<String> keys = group.keys();
-    Set<String> keySet = new HashSet<>(keys);
-    List<String> entityColumns = Arrays.asList(entityRows.columns());
-    // Keys travel once, at top level; everything else of the entity row rides in one struct.
-    List<String> carried = entityColumns.stream().filter(c -> !keySet.contains(c)).toList();
-    List<TableRequest> tables = group.tables();
+    StructType schema = entityRows.schema();
+    int[] keyOrdinals = keys.stream().mapToInt(schema::fieldIndex).toArray();
+    int timeOrdinal = schema.fieldIndex(HistoricalRetrievalJob.EVENT_TIMESTAMP);
+    DataType[] keyTypes =
+        Arrays.stream(keyOrdinals)
+            .mapToObj(i -> schema.fields()[i].dataType())
+            .toArray(DataType[]::new);
 
-    List<Column> candidates = tables.stream().map(PointInTimeJoin::candidate).toList();
-    List<DataType> candidateTypes = new ArrayList<>();
-    for (int i = 0; i < tables.size(); i++) {
-      candidateTypes.add(typeOf(featureRows.get(i), candidates.get(i)));
+    List<Dataset<Row>> tableRows = new ArrayList<>();
+    for (int t = 0; t < featureRows.size(); t++) {
+      tableRows.add(inLayout(featureRows.get(t), keys, keyTypes, group.tables().get(t)));
     }
-    Column entityRow = struct(carried.stream().map(PointInTimeJoin::column).toArray(Column[]::new));
-    DataType entityRowType = typeOf(entityRows, entityRow);
+    int partitions = partitions(spark, entityRowCount, tableRows);
 
-    List<Column> entitySide = new ArrayList<>();
-    keys.forEach(key -> entitySide.add(column(key)));
-    entitySide.add(column(HistoricalRetrievalJob.EVENT_TIMESTAMP).as(VISIBLE_TIME));
-    entitySide.add(lit(ENTITY).as(KIND));
-    entitySide.add(entityRow.as(ENTITY_ROW));
-    for (int i = 0; i < tables.size(); i++) {
-      entitySide.add(lit(null).cast(candidateTypes.get(i)).as(candidateColumn(i)));
-    }
-    Dataset<Row> union = entityRows.select(entitySide.toArray(Column[]::new));
-
-    for (int i = 0; i < tables.size(); i++) {
-      List<Column> featureSide = new ArrayList<>();
-      keys.forEach(key -> featureSide.add(column(key)));
-      Column eventTs = col(HistoricalRetrievalJob.EVENT_TIMESTAMP);
-      Column visible =
-          knownAsOfEntityTime
-              // greatest skips nulls: a row without created ts is known at its event time.
-              ? greatest(eventTs, col(HistoricalRetrievalJob.CREATED_TIMESTAMP))
-              : eventTs;
-      featureSide.add(visible.as(VISIBLE_TIME));
-      featureSide.add(lit(FEATURE_ROW).as(KIND));
-      featureSide.add(lit(null).cast(entityRowType).as(ENTITY_ROW));
-      for (int j = 0; j < tables.size(); j++) {
-        featureSide.add(
-            j == i
-                ? candidates.get(i).as(candidateColumn(j))
-                : lit(null).cast(candidateTypes.get(j)).as(candidateColumn(j)));
-      }
-      union = union.union(featureRows.get(i).select(featureSide.toArray(Column[]::new)));
-    }
-
-    // ROWS frame: a running aggregate, one pass over each sorted key partition.
-    WindowSpec upToHere =
-        Window.partitionBy(keys.stream().map(PointInTimeJoin::column).toArray(Column[]::new))
-            .orderBy(col(VISIBLE_TIME).asc_nulls_first(), col(KIND).asc())
-            .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
-    List<Column> running = new ArrayList<>();
-    keys.forEach(key -> running.add(column(key)));
-    running.add(col(VISIBLE_TIME));
-    running.add(col(KIND));
-    running.add(col(ENTITY_ROW));
-    for (int i = 0; i < tables.size(); i++) {
-      running.add(max(col(candidateColumn(i))).over(upToHere).as(candidateColumn(i)));
-    }
-    Dataset<Row> atEntityRows =
-        union.select(running.toArray(Column[]::new)).where(col(KIND).equalTo(ENTITY));
-
-    List<Column> output = new ArrayList<>();
-    for (String name : entityColumns) {
-      output.add(keySet.contains(name) ? column(name) : col(ENTITY_ROW).getField(name).as(name));
-    }
-    for (int i = 0; i < tables.size(); i++) {
-      TableRequest request = tables.get(i);
-      Column candidate = col(candidateColumn(i));
-      Column tooOld =
-          request.maxAgeMicros() > 0
-              ? unix_micros(candidate.getField(EVENT_TS_FIELD))
-                  .lt(unix_micros(col(VISIBLE_TIME)).minus(lit(request.maxAgeMicros())))
-              : lit(false);
+    RDD<InternalRow> joined = internalRows(entityRows.repartition(partitions, keyColumns(keys)));
+    StructType joinedSchema = schema;
+    for (int t = 0; t < tableRows.size(); t++) {
+      TableRequest request = group.tables().get(t);
+      Dataset<Row> rows = tableRows.get(t);
+      StructField[] fields = rows.schema().fields();
+      DataType[] featureTypes =
+          Arrays.stream(fields, keys.size() + 2, fields.length)
+              .map(StructField::dataType)
+              .toArray(DataType[]::new);
+      FeatureRows layout = new FeatureRows(keyTypes, featureTypes, knownAsOfEntityTime);
+      PartitionJoin partitionJoin =
+          new PartitionJoin(
+              Arrays.stream(joinedSchema.fields())
+                  .map(StructField::dataType)
+                  .toArray(DataType[]::new),
+              keyOrdinals,
+              timeOrdinal,
+              layout,
+              request.maxAgeMicros());
+      RDD<InternalRow> tablePartitions =
+          internalRows(rows.repartition(partitions, keyColumns(keys)));
+      // Partition i of both sides holds the same keys, and so does partition i of the result.
+      joined = joined.toJavaRDD().zipPartitions(tablePartitions.toJavaRDD(), partitionJoin).rdd();
+      List<StructField> outputFields = new ArrayList<>(Arrays.asList(joinedSchema.fields()));
       List<FeatureSpecV2> features = request.features();
       for (int f = 0; f < features.size(); f++) {
-        output.add(
-            when(tooOld, lit(null))
-                .otherwise(candidate.getField(featureField(f)))
-                .as(request.outputColumn(features.get(f))));
+        outputFields.add(
+            DataTypes.createStructField(
+                request.outputColumn(features.get(f)), featureTypes[f], true));
       }
+      joinedSchema = DataTypes.createStructType(outputFields);
     }
-    return atEntityRows.select(output.toArray(Column[]::new));
+    return spark.internalCreateDataFrame(joined, joinedSchema, false);
+  }
+
+  /** A table's rows in the {@link FeatureRows} layout. */
+  private static Dataset<Row> inLayout(
+      Dataset<Row> rows, List<String> keys, DataType[] keyTypes, TableRequest request) {
+    List<Column> columns = new ArrayList<>();
+    for (int k = 0; k < keys.size(); k++) {
+      // Same types on both sides, or the two shuffles would hash one key differently.
+      columns.add(column(keys.get(k)).cast(keyTypes[k]).as(keys.get(k)));
+    }
+    columns.add(col(HistoricalRetrievalJob.EVENT_TIMESTAMP));
+    columns.add(col(HistoricalRetrievalJob.CREATED_TIMESTAMP));
+    request.features().forEach(feature -> columns.add(column(feature.getName())));
+    return rows.select(columns.toArray(Column[]::new));
+  }
+
+  /**
+   * As many partitions as AQE would aim for (its advisory size over the feature rows' estimated
+   * size), at least the cluster's parallelism and enough to bound each task's entity rows, at most
+   * {@code spark.sql.shuffle.partitions}. Both sides of a join need the same count, which AQE's
+   * coalescing of two separate shuffles would not keep.
+   */
+  private static int partitions(
+      SparkSession spark, long entityRowCount, List<Dataset<Row>> tableRows) {
+    double featureBytes = 0;
+    for (Dataset<Row> rows : tableRows) {
+      featureBytes +=
+          ((org.apache.spark.sql.classic.Dataset<Row>) rows)
+              .queryExecution()
+              .optimizedPlan()
+              .stats()
+              .sizeInBytes()
+              .doubleValue();
+    }
+    long advisory =
+        JavaUtils.byteStringAsBytes(
+            spark.conf().get("spark.sql.adaptive.advisoryPartitionSizeInBytes", "64m"));
+    long wanted =
+        Math.max(
+            (long) Math.ceil(featureBytes / advisory),
+            Math.max(
+                spark.sparkContext().defaultParallelism(),
+                (entityRowCount + ENTITY_ROWS_PER_PARTITION - 1) / ENTITY_ROWS_PER_PARTITION));
+    return (int) Math.min(wanted, spark.sessionState().conf().numShufflePartitions());
+  }
+
+  private static Column[] keyColumns(List<String> keys) {
+    return keys.stream().map(PointInTimeJoin::column).toArray(Column[]::new);
+  }
+
+  /** The rows of a plan as Spark holds them: the join reads millions without converting any. */
+  private static RDD<InternalRow> internalRows(Dataset<Row> rows) {
+    return ((org.apache.spark.sql.classic.Dataset<Row>) rows).queryExecution().toRdd();
   }
 
   /** A column by its exact name: entity-source headers may hold dots or spaces. */
   static Column column(String name) {
     return FeatureSource.column(name);
-  }
-
-  private static DataType typeOf(Dataset<Row> rows, Column expression) {
-    return rows.select(expression).schema().fields()[0].dataType();
-  }
-
-  private static Column candidate(TableRequest request) {
-    List<Column> fields = new ArrayList<>();
-    fields.add(col(HistoricalRetrievalJob.EVENT_TIMESTAMP).as(EVENT_TS_FIELD));
-    fields.add(col(HistoricalRetrievalJob.CREATED_TIMESTAMP).as(CREATED_TS_FIELD));
-    List<FeatureSpecV2> features = request.features();
-    for (int f = 0; f < features.size(); f++) {
-      fields.add(col(features.get(f).getName()).as(featureField(f)));
-    }
-    return struct(fields.toArray(Column[]::new));
-  }
-
-  private static String candidateColumn(int table) {
-    return INTERNAL_PREFIX + "candidate_" + table;
-  }
-
-  private static String featureField(int feature) {
-    return "f" + feature;
   }
 }

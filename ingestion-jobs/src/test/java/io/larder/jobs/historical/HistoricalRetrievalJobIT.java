@@ -145,6 +145,30 @@ class HistoricalRetrievalJobIT {
   }
 
   @Test
+  void rowsWithTheSameEventAndCreatedTimesAreDecidedByTheirValuesInAnyOrder() {
+    // Shuffles deliver rows in no fixed order: the same inputs must still give the same output.
+    String ascending =
+        parquet(
+            DRIVER_ROWS,
+            row(1L, 4L, at("10:00"), at("10:30")),
+            row(1L, 7L, at("10:00"), at("10:30")),
+            row(1L, 5L, at("10:00"), at("10:30")));
+    String descending =
+        parquet(
+            DRIVER_ROWS,
+            row(1L, 7L, at("10:00"), at("10:30")),
+            row(1L, 5L, at("10:00"), at("10:30")),
+            row(1L, 4L, at("10:00"), at("10:30")));
+    String entities = parquet(ENTITY_ROWS, row(1L, at("12:00"), "tie"));
+
+    for (String features : List.of(ascending, descending)) {
+      List<Row> out =
+          run(spec(entities, driverStats(features, 0)).addFeatures("driver_stats:trips"));
+      assertThat(out).extracting(r -> r.get(3)).containsExactly(7L);
+    }
+  }
+
+  @Test
   void compositeEntityKeysMatchOnEveryKeyColumn() {
     StructType pairRows =
         new StructType()
