@@ -1,6 +1,7 @@
 package io.larder.jobs.historical;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -17,160 +18,244 @@ import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.unsafe.Platform;
+import org.apache.spark.unsafe.array.ByteArrayMethods;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The point-in-time join of one hash partition with one table: the partition's entity rows, indexed
- * by entity key and sorted by event time, against one pass over its feature rows.
+ * The point-in-time join of one hash partition: its entity rows, indexed by entity key and sorted
+ * by event time, against one pass over each table's feature rows of the partition.
  *
  * <p>A feature row lands in the interval of the first entity row of its key that can see it, and
- * each interval keeps only its best row (as {@code max(struct(event ts, created ts, features))}
- * orders them); a running best over the intervals then is, at every entity row, the latest row it
- * can see. Memory holds the partition's entity rows and at most one feature row per entity row;
- * nothing is sorted but each key's few entity rows. Output: each entity row with the table's
- * features appended (null when no row is visible or the best one is past max_age).
+ * each interval keeps only its best row per table (as {@code max(struct(event ts, created ts,
+ * features))} orders them); a running best over a key's intervals then is, at every entity row, the
+ * latest row it can see. Memory holds the partition's entity rows and at most one feature row per
+ * entity row and table; nothing is sorted but each key's few entity rows. Output: each entity row
+ * with every table's features appended (null when no row is visible or the best one is past the
+ * table's max_age).
  */
 final class PartitionJoin
-    implements FlatMapFunction2<Iterator<InternalRow>, Iterator<InternalRow>, InternalRow> {
+    implements FlatMapFunction2<
+        Iterator<InternalRow>, Iterator<List<Iterator<InternalRow>>>, InternalRow> {
 
   private static final long serialVersionUID = 1L;
 
   private final DataType[] entityTypes;
   private final int[] entityKeyOrdinals;
   private final int entityTimeOrdinal;
-  private final FeatureRows layout;
-  private final long maxAgeMicros;
+  private final FeatureRows[] tables;
+  private final long[] maxAgeMicros;
 
   /**
    * @param entityTypes the entity rows' column types, output first in this order
-   * @param entityKeyOrdinals where the table's keys sit in an entity row (key order)
-   * @param maxAgeMicros the table's max_age; 0 = none
+   * @param entityKeyOrdinals where the keys sit in an entity row (key order)
+   * @param tables per table, its feature rows' layout
+   * @param maxAgeMicros per table, its max_age; 0 = none
    */
   PartitionJoin(
       DataType[] entityTypes,
       int[] entityKeyOrdinals,
       int entityTimeOrdinal,
-      FeatureRows layout,
-      long maxAgeMicros) {
+      FeatureRows[] tables,
+      long[] maxAgeMicros) {
     this.entityTypes = entityTypes;
     this.entityKeyOrdinals = entityKeyOrdinals;
     this.entityTimeOrdinal = entityTimeOrdinal;
-    this.layout = layout;
+    this.tables = tables;
     this.maxAgeMicros = maxAgeMicros;
   }
 
+  /**
+   * @param entities the partition's entity rows
+   * @param featureStreams one element: per table (in order), the partition's feature rows
+   */
   @Override
   public Iterator<InternalRow> call(
-      Iterator<InternalRow> entities, Iterator<InternalRow> features) {
-    UnsafeProjection entityKey = FeatureRows.keyProjection(entityKeyOrdinals, layout.keyTypes());
-    Map<UnsafeRow, KeyRows> byKey = new HashMap<>();
-    List<InternalRow> timeless = new ArrayList<>();
-    while (entities.hasNext()) {
-      // Readers reuse their row object: whatever is kept is copied.
-      InternalRow row = entities.next().copy();
-      if (row.isNullAt(entityTimeOrdinal)) {
-        timeless.add(row);
-        continue;
-      }
-      UnsafeRow key = entityKey.apply(row);
-      KeyRows rows = byKey.get(key);
-      if (rows == null) {
-        rows = new KeyRows();
-        byKey.put(key.copy(), rows);
-      }
-      rows.add(row);
+      Iterator<InternalRow> entities, Iterator<List<Iterator<InternalRow>>> featureStreams) {
+    EntityIndex index =
+        new EntityIndex(
+            entities,
+            FeatureRows.keyProjection(entityKeyOrdinals, tables[0].keyTypes()),
+            entityTimeOrdinal,
+            tables.length);
+    List<Iterator<InternalRow>> streams = featureStreams.next();
+    InterpretedOrdering[] orderings = new InterpretedOrdering[tables.length];
+    for (int t = 0; t < tables.length; t++) {
+      orderings[t] = tables[t].featureOrdering();
+      keepBest(index, t, streams.get(t), orderings[t]);
     }
-    byKey.values().forEach(rows -> rows.sortByTime(entityTimeOrdinal));
+    return new Output(index, orderings);
+  }
 
-    UnsafeProjection featureKey = layout.keyProjection();
-    InterpretedOrdering featureOrdering = layout.featureOrdering();
-    while (features.hasNext()) {
-      InternalRow row = features.next();
-      KeyRows rows = byKey.get(featureKey.apply(row));
-      if (rows == null) {
+  private void keepBest(
+      EntityIndex index,
+      int table,
+      Iterator<InternalRow> rows,
+      InterpretedOrdering featureOrdering) {
+    FeatureRows layout = tables[table];
+    long maxAge = maxAgeMicros[table];
+    InternalRow[] best = index.best[table];
+    long[] times = index.times;
+    UnsafeProjection keyOf = layout.keyProjection();
+    while (rows.hasNext()) {
+      InternalRow row = rows.next();
+      int key = index.find(keyOf.apply(row));
+      if (key < 0) {
         continue;
       }
-      int interval = FeatureRows.firstAtOrAfter(rows.times, 0, rows.size(), layout.visible(row));
-      if (interval == rows.size()
-          || (maxAgeMicros > 0 && layout.event(row) < rows.times[interval] - maxAgeMicros)) {
+      int to = index.keyStart[key + 1];
+      int at = FeatureRows.firstAtOrAfter(times, index.keyStart[key], to, layout.visible(row));
+      if (at == to || (maxAge > 0 && layout.event(row) < times[at] - maxAge)) {
         continue; // seen by no entity row, or too old for every one that sees it
       }
-      InternalRow current = rows.best[interval];
+      InternalRow current = best[at];
       if (current == null || layout.compare(row, current, featureOrdering) > 0) {
-        rows.best[interval] = FeatureRows.keep(row, current);
+        best[at] = FeatureRows.keep(row, current);
       }
-    }
-    return new Output(byKey.values().iterator(), timeless.iterator(), featureOrdering);
-  }
-
-  /** Entity columns, then the feature row's features, of a (entity row, feature row) pair. */
-  private UnsafeProjection outputProjection() {
-    List<Expression> columns = new ArrayList<>();
-    for (int i = 0; i < entityTypes.length; i++) {
-      columns.add(new BoundReference(i, entityTypes[i], true));
-    }
-    DataType[] featureTypes = layout.featureTypes();
-    for (int f = 0; f < featureTypes.length; f++) {
-      columns.add(
-          new BoundReference(
-              entityTypes.length + layout.firstFeatureOrdinal() + f, featureTypes[f], true));
-    }
-    return UnsafeProjection.create(CollectionConverters.asScala(columns).toSeq());
-  }
-
-  /** One key's entity rows in event-time order, and the best feature row per interval. */
-  private static final class KeyRows {
-    private final List<InternalRow> rows = new ArrayList<>(4);
-    private long[] times;
-    private InternalRow[] best;
-
-    void add(InternalRow row) {
-      rows.add(row);
-    }
-
-    int size() {
-      return rows.size();
-    }
-
-    void sortByTime(int timeOrdinal) {
-      rows.sort(Comparator.comparingLong(row -> row.getLong(timeOrdinal)));
-      times = new long[rows.size()];
-      for (int i = 0; i < times.length; i++) {
-        times[i] = rows.get(i).getLong(timeOrdinal);
-      }
-      best = new InternalRow[rows.size()];
     }
   }
 
   /**
-   * Every entity row once, with its features: keyed ones with the running best, then the ones
-   * without event time. Rows come from one reused buffer, as Spark's own operators hand them on.
+   * The partition's entity rows grouped by key and sorted by time within a key, with an
+   * open-addressing table from key bytes to key position: a feature row's lookup touches a few flat
+   * arrays instead of a hash map's scattered nodes.
+   */
+  private static final class EntityIndex {
+    final List<InternalRow> timeless = new ArrayList<>();
+    final InternalRow[] rows; // by key, then time
+    final long[] times; // rows' event times
+    final int[] keyStart; // key k's rows: [keyStart[k], keyStart[k + 1])
+    final InternalRow[][] best; // [table][row]: the best feature row of row's interval
+    private final int[] slots; // key position + 1; 0 = empty
+    private final int[] keyHashes;
+    private final int[] keyOffsets; // key k's bytes: keyBytes[keyOffsets[k], keyOffsets[k + 1])
+    private final byte[] keyBytes;
+
+    EntityIndex(
+        Iterator<InternalRow> entities, UnsafeProjection keyOf, int timeOrdinal, int tables) {
+      Map<UnsafeRow, Integer> positions = new HashMap<>();
+      List<UnsafeRow> keys = new ArrayList<>();
+      List<InternalRow> keyed = new ArrayList<>();
+      int[] keyOfRow = new int[16];
+      while (entities.hasNext()) {
+        // Readers reuse their row object: whatever is kept is copied.
+        InternalRow row = entities.next().copy();
+        if (row.isNullAt(timeOrdinal)) {
+          timeless.add(row);
+          continue;
+        }
+        UnsafeRow key = keyOf.apply(row);
+        Integer position = positions.get(key);
+        if (position == null) {
+          position = keys.size();
+          UnsafeRow copy = key.copy();
+          keys.add(copy);
+          positions.put(copy, position);
+        }
+        if (keyed.size() == keyOfRow.length) {
+          keyOfRow = Arrays.copyOf(keyOfRow, keyOfRow.length * 2);
+        }
+        keyOfRow[keyed.size()] = position;
+        keyed.add(row);
+      }
+
+      keyStart = new int[keys.size() + 1];
+      for (int i = 0; i < keyed.size(); i++) {
+        keyStart[keyOfRow[i] + 1]++;
+      }
+      for (int k = 0; k < keys.size(); k++) {
+        keyStart[k + 1] += keyStart[k];
+      }
+      rows = new InternalRow[keyed.size()];
+      int[] next = Arrays.copyOf(keyStart, keys.size());
+      for (int i = 0; i < keyed.size(); i++) {
+        rows[next[keyOfRow[i]]++] = keyed.get(i);
+      }
+      Comparator<InternalRow> byTime = Comparator.comparingLong(row -> row.getLong(timeOrdinal));
+      times = new long[rows.length];
+      for (int k = 0; k < keys.size(); k++) {
+        Arrays.sort(rows, keyStart[k], keyStart[k + 1], byTime);
+      }
+      for (int i = 0; i < rows.length; i++) {
+        times[i] = rows[i].getLong(timeOrdinal);
+      }
+      best = new InternalRow[tables][rows.length];
+
+      slots = new int[Integer.highestOneBit(Math.max(1, keys.size()) * 2) * 2];
+      keyHashes = new int[keys.size()];
+      keyOffsets = new int[keys.size() + 1];
+      for (int k = 0; k < keys.size(); k++) {
+        keyOffsets[k + 1] = keyOffsets[k] + keys.get(k).getSizeInBytes();
+      }
+      keyBytes = new byte[keyOffsets[keys.size()]];
+      for (int k = 0; k < keys.size(); k++) {
+        UnsafeRow key = keys.get(k);
+        key.writeToMemory(keyBytes, Platform.BYTE_ARRAY_OFFSET + keyOffsets[k]);
+        keyHashes[k] = key.hashCode();
+        int slot = spread(keyHashes[k]) & (slots.length - 1);
+        while (slots[slot] != 0) {
+          slot = (slot + 1) & (slots.length - 1);
+        }
+        slots[slot] = k + 1;
+      }
+    }
+
+    /** The position of {@code key} among this partition's keys, or -1. */
+    int find(UnsafeRow key) {
+      int hash = key.hashCode();
+      int slot = spread(hash) & (slots.length - 1);
+      for (int taken = slots[slot]; taken != 0; taken = slots[slot]) {
+        int k = taken - 1;
+        int length = keyOffsets[k + 1] - keyOffsets[k];
+        if (keyHashes[k] == hash
+            && key.getSizeInBytes() == length
+            && ByteArrayMethods.arrayEquals(
+                key.getBaseObject(),
+                key.getBaseOffset(),
+                keyBytes,
+                Platform.BYTE_ARRAY_OFFSET + keyOffsets[k],
+                length)) {
+          return k;
+        }
+        slot = (slot + 1) & (slots.length - 1);
+      }
+      return -1;
+    }
+
+    private static int spread(int hash) {
+      return hash ^ (hash >>> 16);
+    }
+  }
+
+  /**
+   * Every entity row once, with its features: keyed ones with each table's running best, then the
+   * ones without event time. Rows come from one reused buffer, as Spark's operators hand them on.
    */
   private final class Output implements Iterator<InternalRow> {
-    private final Iterator<KeyRows> keys;
+    private final EntityIndex index;
+    private final InterpretedOrdering[] orderings;
     private final Iterator<InternalRow> timeless;
-    private final InterpretedOrdering featureOrdering;
     private final UnsafeProjection project = outputProjection();
-    private final JoinedRow pair = new JoinedRow();
-    private final InternalRow noFeatures = new GenericInternalRow(layout.width());
-    private KeyRows current;
-    private int position;
-    private InternalRow running;
+    private final InternalRow[] noFeatures = new InternalRow[tables.length];
+    private final InternalRow[] running = new InternalRow[tables.length];
+    private final InternalRow[] visible = new InternalRow[tables.length];
+    private final JoinedRow[] joins = new JoinedRow[tables.length];
+    private int at;
+    private int key;
 
-    Output(Iterator<KeyRows> keys, Iterator<InternalRow> timeless, InterpretedOrdering ordering) {
-      this.keys = keys;
-      this.timeless = timeless;
-      this.featureOrdering = ordering;
+    Output(EntityIndex index, InterpretedOrdering[] orderings) {
+      this.index = index;
+      this.orderings = orderings;
+      this.timeless = index.timeless.iterator();
+      for (int t = 0; t < tables.length; t++) {
+        noFeatures[t] = new GenericInternalRow(tables[t].width());
+        joins[t] = new JoinedRow();
+      }
     }
 
     @Override
     public boolean hasNext() {
-      while ((current == null || position == current.size()) && keys.hasNext()) {
-        current = keys.next();
-        position = 0;
-        running = null;
-      }
-      return (current != null && position < current.size()) || timeless.hasNext();
+      return at < index.rows.length || timeless.hasNext();
     }
 
     @Override
@@ -178,20 +263,56 @@ final class PartitionJoin
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      if (current == null || position == current.size()) {
-        return project.apply(pair.apply(timeless.next(), noFeatures));
+      if (at == index.rows.length) {
+        return project.apply(joined(timeless.next(), noFeatures));
       }
-      InternalRow candidate = current.best[position];
-      if (candidate != null
-          && (running == null || layout.compare(candidate, running, featureOrdering) > 0)) {
-        running = candidate;
+      if (at == index.keyStart[key + 1] || at == 0) {
+        while (at == index.keyStart[key + 1]) {
+          key++;
+        }
+        Arrays.fill(running, null);
       }
-      long entityTime = current.times[position];
-      InternalRow entity = current.rows.get(position++);
-      boolean visible =
-          running != null
-              && (maxAgeMicros == 0 || layout.event(running) >= entityTime - maxAgeMicros);
-      return project.apply(pair.apply(entity, visible ? running : noFeatures));
+      long entityTime = index.times[at];
+      for (int t = 0; t < tables.length; t++) {
+        InternalRow candidate = index.best[t][at];
+        if (candidate != null
+            && (running[t] == null || tables[t].compare(candidate, running[t], orderings[t]) > 0)) {
+          running[t] = candidate;
+        }
+        boolean fresh =
+            running[t] != null
+                && (maxAgeMicros[t] == 0
+                    || tables[t].event(running[t]) >= entityTime - maxAgeMicros[t]);
+        visible[t] = fresh ? running[t] : noFeatures[t];
+      }
+      return project.apply(joined(index.rows[at++], visible));
     }
+
+    /** The entity row followed by every table's feature row, without copying any. */
+    private InternalRow joined(InternalRow entity, InternalRow[] features) {
+      InternalRow tail = features[features.length - 1];
+      for (int t = features.length - 2; t >= 0; t--) {
+        tail = joins[t + 1].apply(features[t], tail);
+      }
+      return joins[0].apply(entity, tail);
+    }
+  }
+
+  /** Entity columns, then each table's features, of (entity row, feature row per table). */
+  private UnsafeProjection outputProjection() {
+    List<Expression> columns = new ArrayList<>();
+    for (int i = 0; i < entityTypes.length; i++) {
+      columns.add(new BoundReference(i, entityTypes[i], true));
+    }
+    int offset = entityTypes.length;
+    for (FeatureRows table : tables) {
+      DataType[] featureTypes = table.featureTypes();
+      for (int f = 0; f < featureTypes.length; f++) {
+        columns.add(
+            new BoundReference(offset + table.firstFeatureOrdinal() + f, featureTypes[f], true));
+      }
+      offset += table.width();
+    }
+    return UnsafeProjection.create(CollectionConverters.asScala(columns).toSeq());
   }
 }

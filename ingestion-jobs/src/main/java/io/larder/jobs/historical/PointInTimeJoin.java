@@ -8,7 +8,9 @@ import io.larder.jobs.source.FeatureSource;
 import io.larder.proto.core.FeatureProto.FeatureSpecV2;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.network.util.JavaUtils;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Column;
@@ -74,8 +76,12 @@ final class PointInTimeJoin {
     }
     int partitions = partitions(spark, entityRowCount, tableRows);
 
-    RDD<InternalRow> joined = internalRows(entityRows.repartition(partitions, keyColumns(keys)));
-    StructType joinedSchema = schema;
+    JavaRDD<InternalRow> entityPartitions =
+        internalRows(entityRows.repartition(partitions, keyColumns(keys))).toJavaRDD();
+    JavaRDD<List<Iterator<InternalRow>>> featurePartitions = null;
+    FeatureRows[] layouts = new FeatureRows[tableRows.size()];
+    long[] maxAgeMicros = new long[tableRows.size()];
+    List<StructField> outputFields = new ArrayList<>(Arrays.asList(schema.fields()));
     for (int t = 0; t < tableRows.size(); t++) {
       TableRequest request = group.tables().get(t);
       Dataset<Row> rows = tableRows.get(t);
@@ -84,30 +90,50 @@ final class PointInTimeJoin {
           Arrays.stream(fields, keys.size() + 2, fields.length)
               .map(StructField::dataType)
               .toArray(DataType[]::new);
-      FeatureRows layout = new FeatureRows(keyTypes, featureTypes, knownAsOfEntityTime);
-      PartitionJoin partitionJoin =
-          new PartitionJoin(
-              Arrays.stream(joinedSchema.fields())
-                  .map(StructField::dataType)
-                  .toArray(DataType[]::new),
-              keyOrdinals,
-              timeOrdinal,
-              layout,
-              request.maxAgeMicros());
-      RDD<InternalRow> tablePartitions =
-          internalRows(rows.repartition(partitions, keyColumns(keys)));
-      // Partition i of both sides holds the same keys, and so does partition i of the result.
-      joined = joined.toJavaRDD().zipPartitions(tablePartitions.toJavaRDD(), partitionJoin).rdd();
-      List<StructField> outputFields = new ArrayList<>(Arrays.asList(joinedSchema.fields()));
+      layouts[t] = new FeatureRows(keyTypes, featureTypes, knownAsOfEntityTime);
+      maxAgeMicros[t] = request.maxAgeMicros();
       List<FeatureSpecV2> features = request.features();
       for (int f = 0; f < features.size(); f++) {
         outputFields.add(
             DataTypes.createStructField(
                 request.outputColumn(features.get(f)), featureTypes[f], true));
       }
-      joinedSchema = DataTypes.createStructType(outputFields);
+      JavaRDD<InternalRow> table =
+          internalRows(rows.repartition(partitions, keyColumns(keys))).toJavaRDD();
+      featurePartitions =
+          featurePartitions == null
+              ? table.mapPartitions(PointInTimeJoin::streams)
+              : featurePartitions.zipPartitions(table, PointInTimeJoin::withStream);
     }
+    PartitionJoin partitionJoin =
+        new PartitionJoin(
+            Arrays.stream(schema.fields()).map(StructField::dataType).toArray(DataType[]::new),
+            keyOrdinals,
+            timeOrdinal,
+            layouts,
+            maxAgeMicros);
+    // Partition i of every side holds the same keys: the join needs no further shuffle.
+    RDD<InternalRow> joined =
+        entityPartitions.zipPartitions(featurePartitions, partitionJoin).rdd();
+    StructType joinedSchema = DataTypes.createStructType(outputFields);
     return spark.internalCreateDataFrame(joined, joinedSchema, false);
+  }
+
+  /**
+   * A partition's first table stream, handed on unread: partitions of several shuffles are zipped
+   * into one task, which then reads each stream in turn.
+   */
+  private static Iterator<List<Iterator<InternalRow>>> streams(Iterator<InternalRow> table) {
+    List<Iterator<InternalRow>> streams = new ArrayList<>();
+    streams.add(table);
+    return List.of(streams).iterator();
+  }
+
+  private static Iterator<List<Iterator<InternalRow>>> withStream(
+      Iterator<List<Iterator<InternalRow>>> streams, Iterator<InternalRow> table) {
+    List<Iterator<InternalRow>> more = streams.next();
+    more.add(table);
+    return List.of(more).iterator();
   }
 
   /** A table's rows in the {@link FeatureRows} layout. */
