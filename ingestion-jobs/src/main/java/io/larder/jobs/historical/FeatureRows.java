@@ -72,26 +72,18 @@ record FeatureRows(DataType[] keyTypes, DataType[] featureTypes, boolean knownAs
     return UnsafeProjection.create(CollectionConverters.asScala(references).toSeq());
   }
 
+  /** The created ts, or {@link Long#MIN_VALUE} (below every timestamp) when there is none. */
+  long createdOrLowest(InternalRow row) {
+    return row.isNullAt(createdOrdinal()) ? Long.MIN_VALUE : row.getLong(createdOrdinal());
+  }
+
   /**
-   * The order {@code max(struct(event ts, created ts, features...))} gives two rows: nulls lowest
-   * (a row without created ts below one with it), features compared only when both times tie.
-   *
-   * @param featureOrdering this layout's {@link #featureOrdering()}
+   * The order {@code max(struct(event ts, created ts, features...))} gives two rows, by their
+   * times: 0 when both tie and only the features (see {@link #featureOrdering()}) can decide.
    */
-  int compare(InternalRow row, InternalRow other, InterpretedOrdering featureOrdering) {
-    int byEvent = Long.compare(event(row), event(other));
-    if (byEvent != 0) {
-      return byEvent;
-    }
-    boolean hasCreated = !row.isNullAt(createdOrdinal());
-    if (hasCreated != !other.isNullAt(createdOrdinal())) {
-      return hasCreated ? 1 : -1;
-    }
-    int byCreated =
-        hasCreated
-            ? Long.compare(row.getLong(createdOrdinal()), other.getLong(createdOrdinal()))
-            : 0;
-    return byCreated != 0 ? byCreated : featureOrdering.compare(row, other);
+  static int compareTimes(long event, long created, long otherEvent, long otherCreated) {
+    int byEvent = Long.compare(event, otherEvent);
+    return byEvent != 0 ? byEvent : Long.compare(created, otherCreated);
   }
 
   /** The order of two rows' features, ascending, nulls first (one per task: not serializable). */

@@ -95,6 +95,8 @@ final class PartitionJoin
     FeatureRows layout = tables[table];
     long maxAge = maxAgeMicros[table];
     InternalRow[] best = index.best[table];
+    long[] bestEvent = index.bestEvent[table];
+    long[] bestCreated = index.bestCreated[table];
     long[] times = index.times;
     UnsafeProjection keyOf = layout.keyProjection();
     while (rows.hasNext()) {
@@ -105,12 +107,24 @@ final class PartitionJoin
       }
       int to = index.keyStart[key + 1];
       int at = FeatureRows.firstAtOrAfter(times, index.keyStart[key], to, layout.visible(row));
-      if (at == to || (maxAge > 0 && layout.event(row) < times[at] - maxAge)) {
+      long event = layout.event(row);
+      if (at == to || (maxAge > 0 && event < times[at] - maxAge)) {
         continue; // seen by no entity row, or too old for every one that sees it
       }
+      long created = layout.createdOrLowest(row);
       InternalRow current = best[at];
-      if (current == null || layout.compare(row, current, featureOrdering) > 0) {
+      // Times side by side in flat arrays: most rows lose without touching the kept row.
+      int order =
+          current == null
+              ? 1
+              : FeatureRows.compareTimes(event, created, bestEvent[at], bestCreated[at]);
+      if (order == 0) {
+        order = featureOrdering.compare(row, current);
+      }
+      if (order > 0) {
         best[at] = FeatureRows.keep(row, current);
+        bestEvent[at] = event;
+        bestCreated[at] = created;
       }
     }
   }
@@ -126,6 +140,8 @@ final class PartitionJoin
     final long[] times; // rows' event times
     final int[] keyStart; // key k's rows: [keyStart[k], keyStart[k + 1])
     final InternalRow[][] best; // [table][row]: the best feature row of row's interval
+    final long[][] bestEvent; // [table][row]: its event ts
+    final long[][] bestCreated; // [table][row]: its created ts, or Long.MIN_VALUE
     private final int[] slots; // key position + 1; 0 = empty
     private final int[] keyHashes;
     private final int[] keyOffsets; // key k's bytes: keyBytes[keyOffsets[k], keyOffsets[k + 1])
@@ -180,6 +196,8 @@ final class PartitionJoin
         times[i] = rows[i].getLong(timeOrdinal);
       }
       best = new InternalRow[tables][rows.length];
+      bestEvent = new long[tables][rows.length];
+      bestCreated = new long[tables][rows.length];
 
       slots = new int[Integer.highestOneBit(Math.max(1, keys.size()) * 2) * 2];
       keyHashes = new int[keys.size()];
@@ -237,7 +255,7 @@ final class PartitionJoin
     private final Iterator<InternalRow> timeless;
     private final UnsafeProjection project = outputProjection();
     private final InternalRow[] noFeatures = new InternalRow[tables.length];
-    private final InternalRow[] running = new InternalRow[tables.length];
+    private final int[] running = new int[tables.length]; // position of the best so far; -1
     private final InternalRow[] visible = new InternalRow[tables.length];
     private final JoinedRow[] joins = new JoinedRow[tables.length];
     private int at;
@@ -270,22 +288,33 @@ final class PartitionJoin
         while (at == index.keyStart[key + 1]) {
           key++;
         }
-        Arrays.fill(running, null);
+        Arrays.fill(running, -1);
       }
       long entityTime = index.times[at];
       for (int t = 0; t < tables.length; t++) {
-        InternalRow candidate = index.best[t][at];
-        if (candidate != null
-            && (running[t] == null || tables[t].compare(candidate, running[t], orderings[t]) > 0)) {
-          running[t] = candidate;
+        if (index.best[t][at] != null && (running[t] < 0 || beats(t, at, running[t]))) {
+          running[t] = at;
         }
         boolean fresh =
-            running[t] != null
+            running[t] >= 0
                 && (maxAgeMicros[t] == 0
-                    || tables[t].event(running[t]) >= entityTime - maxAgeMicros[t]);
-        visible[t] = fresh ? running[t] : noFeatures[t];
+                    || index.bestEvent[t][running[t]] >= entityTime - maxAgeMicros[t]);
+        visible[t] = fresh ? index.best[t][running[t]] : noFeatures[t];
       }
       return project.apply(joined(index.rows[at++], visible));
+    }
+
+    /** Whether table t's best row at {@code candidate} beats the one at {@code incumbent}. */
+    private boolean beats(int t, int candidate, int incumbent) {
+      int order =
+          FeatureRows.compareTimes(
+              index.bestEvent[t][candidate],
+              index.bestCreated[t][candidate],
+              index.bestEvent[t][incumbent],
+              index.bestCreated[t][incumbent]);
+      return order > 0
+          || (order == 0
+              && orderings[t].compare(index.best[t][candidate], index.best[t][incumbent]) > 0);
     }
 
     /** The entity row followed by every table's feature row, without copying any. */
