@@ -121,34 +121,8 @@ class SparkStandaloneIT {
          "redis": {"uri": "%s"}}
         """
             .formatted(project, csv.toUri(), REDIS);
-    Path result = dir.resolve("result.json");
-
-    List<String> command = new ArrayList<>(java());
-    command.addAll(
-        List.of(
-            "io.larder.jobs.cli.LarderJobs",
-            "batch-ingestion",
-            "--spec",
-            spec,
-            "--master",
-            "spark://127.0.0.1:" + masterPort,
-            "--conf",
-            "spark.cores.max=1",
-            "--conf",
-            "spark.executor.memory=512m",
-            "--result",
-            result.toString()));
-    Path log = dir.resolve("job.log");
-    Process job =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    boolean finished = job.waitFor(4, TimeUnit.MINUTES);
-    if (!finished) {
-      job.destroyForcibly();
-    }
-    String output = Files.readString(log, StandardCharsets.UTF_8);
-    assertThat(finished).as("job finished; log:%n%s", tail(output)).isTrue();
-    assertThat(job.exitValue()).as("exit code; log:%n%s", tail(output)).isZero();
-    assertThat(Files.readString(result))
+    String result = runOnCluster("batch-ingestion", spec, "batch");
+    assertThat(result)
         .contains("\"status\":\"SUCCEEDED\"")
         .contains("\"rows_read\":\"3\"")
         .contains("\"rows_written\":\"2\"");
@@ -166,6 +140,80 @@ class SparkStandaloneIT {
       assertThat(Value.parseFrom(redis.hget(key, OnlineStoreKeys.featureField("trips", "trips"))))
           .isEqualTo(Value.newBuilder().setInt64Val(11).build());
     }
+  }
+
+  @Test
+  void historicalRetrievalRunsOnTheStandaloneCluster() throws Exception {
+    // The join's tasks (shuffled partitions of every side zipped in one task) run in the executor.
+    Path trips = dir.resolve("pit-trips.csv");
+    Files.writeString(
+        trips,
+        """
+        driver_id,trips,ts
+        1,10,2030-01-01T10:00:00Z
+        1,11,2030-01-01T11:00:00Z
+        2,20,2030-01-01T10:00:00Z
+        """);
+    Path entities = dir.resolve("pit-entities.csv");
+    Files.writeString(
+        entities,
+        """
+        driver_id,event_timestamp
+        1,2030-01-01T10:30:00Z
+        2,2030-01-01T09:00:00Z
+        3,2030-01-01T12:00:00Z
+        """);
+    Path output = dir.resolve("pit-out");
+    String spec =
+        """
+        {"entities": [{"name": "driver_id", "valueType": "INT64"}],
+         "entitySource": {"path": "%s"},
+         "features": ["trips:trips"],
+         "tables": [{"name": "trips", "entities": ["driver_id"],
+           "features": [{"name": "trips", "valueType": "INT64"}],
+           "batchSource": {"type": "BATCH_FILE", "eventTimestampColumn": "ts",
+             "fileOptions": {"fileUrl": "%s"}}}],
+         "outputPath": "%s"}
+        """
+            .formatted(entities, trips.toUri(), output);
+
+    String result = runOnCluster("historical-retrieval", spec, "historical");
+
+    assertThat(result).contains("\"status\":\"SUCCEEDED\"").contains("\"rows_output\":\"3\"");
+    try (var files = Files.list(output)) {
+      assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.endsWith(".parquet"));
+    }
+  }
+
+  /** Runs {@code job} through the command line on the cluster; returns its result JSON. */
+  private static String runOnCluster(String job, String spec, String name) throws Exception {
+    Path result = dir.resolve(name + "-result.json");
+    List<String> command = new ArrayList<>(java());
+    command.addAll(
+        List.of(
+            "io.larder.jobs.cli.LarderJobs",
+            job,
+            "--spec",
+            spec,
+            "--master",
+            "spark://127.0.0.1:" + masterPort,
+            "--conf",
+            "spark.cores.max=1",
+            "--conf",
+            "spark.executor.memory=512m",
+            "--result",
+            result.toString()));
+    Path log = dir.resolve(name + "-job.log");
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    boolean finished = process.waitFor(4, TimeUnit.MINUTES);
+    if (!finished) {
+      process.destroyForcibly();
+    }
+    String output = Files.readString(log, StandardCharsets.UTF_8);
+    assertThat(finished).as("job finished; log:%n%s", tail(output)).isTrue();
+    assertThat(process.exitValue()).as("exit code; log:%n%s", tail(output)).isZero();
+    return Files.readString(result);
   }
 
   private static Process start(Path sparkHome, String name, String mainClass, String... args)
