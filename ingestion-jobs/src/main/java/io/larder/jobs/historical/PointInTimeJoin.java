@@ -22,6 +22,8 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The point-in-time join of entity rows with the tables of one entity-key group: hash shuffles and
@@ -45,6 +47,8 @@ final class PointInTimeJoin {
 
   /** Entity rows a join task holds at most, which sets the least number of partitions. */
   private static final long ENTITY_ROWS_PER_PARTITION = 500_000L;
+
+  private static final Logger log = LoggerFactory.getLogger(PointInTimeJoin.class);
 
   private PointInTimeJoin() {}
 
@@ -80,6 +84,12 @@ final class PointInTimeJoin {
       tableRows.add(inLayout(featureRows.get(t), keys, keyTypes, group.tables().get(t)));
     }
     int partitions = partitions(spark, entityRowCount, tableRows);
+    log.info(
+        "point-in-time join of {} entity rows with tables {} keyed by {}: {} partitions",
+        entityRowCount,
+        group.tables().stream().map(table -> table.table().getName()).toList(),
+        keys,
+        partitions);
 
     JavaRDD<InternalRow> entityPartitions =
         internalRows(entityRows.repartition(partitions, keyColumns(keys))).toJavaRDD();
@@ -157,10 +167,12 @@ final class PointInTimeJoin {
 
   /**
    * One partition per {@value #PARTITION_BYTES} (default {@value #DEFAULT_PARTITION_BYTES}) of the
-   * feature rows' estimated size, at least the cluster's parallelism and enough to bound each
-   * task's entity rows, at most {@code spark.sql.shuffle.partitions}. Every side of the join needs
-   * the same count, which AQE's coalescing of separate shuffles would not keep; a join task's state
-   * grows with its share of the rows, and it runs faster while that stays in the CPU's caches.
+   * feature rows' estimated size, at least the cluster's parallelism, at most {@code
+   * spark.sql.shuffle.partitions}; and always enough that no task holds more than {@value
+   * #ENTITY_ROWS_PER_PARTITION} entity rows (a task keeps its entity rows in memory). Every side of
+   * the join needs the same count, which AQE's coalescing of separate shuffles would not keep; a
+   * join task's state grows with its share of the rows, and it runs faster while that stays in the
+   * CPU's caches.
    */
   private static int partitions(
       SparkSession spark, long entityRowCount, List<Dataset<Row>> tableRows) {
@@ -176,13 +188,15 @@ final class PointInTimeJoin {
     }
     long partitionBytes =
         JavaUtils.byteStringAsBytes(spark.conf().get(PARTITION_BYTES, DEFAULT_PARTITION_BYTES));
-    long wanted =
-        Math.max(
-            (long) Math.ceil(featureBytes / partitionBytes),
+    long bySize =
+        Math.min(
             Math.max(
-                spark.sparkContext().defaultParallelism(),
-                (entityRowCount + ENTITY_ROWS_PER_PARTITION - 1) / ENTITY_ROWS_PER_PARTITION));
-    return (int) Math.min(wanted, spark.sessionState().conf().numShufflePartitions());
+                (long) Math.ceil(featureBytes / partitionBytes),
+                spark.sparkContext().defaultParallelism()),
+            spark.sessionState().conf().numShufflePartitions());
+    long byEntityRows =
+        (entityRowCount + ENTITY_ROWS_PER_PARTITION - 1) / ENTITY_ROWS_PER_PARTITION;
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(bySize, byEntityRows));
   }
 
   private static Column[] keyColumns(List<String> keys) {
