@@ -6,7 +6,8 @@
 #   historical [--entities N] [--feature-rows N] [--tables T] [--keys K] [--rounds R] [--master M] [--data D]
 #       point-in-time retrieval of N entity rows against T tables x N feature rows (default 1M vs
 #       3 x 5M, local[2]) vs a Spark job that reads the same inputs and writes a same-size output;
-#       data generated once into D (target/bench/historical-data); prints both times and the ratio.
+#       data generated once into D (target/bench/historical-data); prints both times and the ratio
+#       per round and the median of rounds 2..R (default R = 5; round 1 warms the JVM up).
 # Needs the stack's Redis (scripts/stack start redis). Builds the module first when its jar is missing.
 set -euo pipefail
 MODULE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -14,7 +15,7 @@ ROOT="$(dirname "$MODULE_DIR")"
 JAR="$MODULE_DIR/target/larder-ingestion-jobs-0.1.0-SNAPSHOT.jar"
 CLASSPATH_FILE="$MODULE_DIR/target/runtime-classpath.txt"
 
-usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
 
 ensure_built() {
   if [ ! -f "$JAR" ] || [ ! -f "$CLASSPATH_FILE" ]; then
