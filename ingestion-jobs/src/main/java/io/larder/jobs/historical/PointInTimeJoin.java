@@ -30,11 +30,11 @@ import org.slf4j.LoggerFactory;
  * no sort.
  *
  * <p>Entity rows and each table's feature rows are hash-partitioned by entity key into the same
- * number of partitions, so a key's rows meet in one task, where {@link PartitionJoin} matches them
- * in one pass; one table after the other, each on the partitions the previous one left. (A window
- * per key ordered by time spent most of its time sorting the rows of each key; a
- * key-equi-join-then-rank plan grows with entity rows × feature rows per key; pruning feature rows
- * before the shuffle against broadcast entity times cost more in random lookups than it saved.)
+ * number of partitions, so a key's rows meet in one task, where {@link PartitionJoin} reads each
+ * table's rows once and matches them against the partition's entity rows. (A window per key ordered
+ * by time spent most of its time sorting the rows of each key; a key-equi-join-then-rank plan grows
+ * with entity rows × feature rows per key; pruning feature rows before the shuffle against
+ * broadcast entity times cost more in random lookups than it saved.)
  */
 final class PointInTimeJoin {
 
