@@ -26,7 +26,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DataType;
 
 /**
  * Point-in-time join of an entity source with feature tables, written as parquet: per entity row
@@ -93,7 +93,14 @@ public final class HistoricalRetrievalJob {
     for (String name : columns) {
       Column column = PointInTimeJoin.column(name);
       if (name.equals(EVENT_TIMESTAMP)) {
-        column = column.cast(DataTypes.TimestampType).as(name);
+        DataType type = raw.schema().apply(name).dataType();
+        Column timestamp = FeatureSource.toTimestamp(type, column);
+        if (timestamp == null) {
+          throw new IllegalArgumentException(
+              "entity_source: column \"%s\" is %s (%s)"
+                  .formatted(name, type.simpleString(), FeatureSource.TIMESTAMP_FORMS));
+        }
+        column = timestamp.as(name);
       } else if (plan.entityNames().contains(name)) {
         column = column.cast(SparkTypes.of(plan.entities().get(name).getValueType())).as(name);
       }

@@ -30,6 +30,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -248,10 +249,30 @@ public final class FeatureSource {
     return false;
   }
 
-  /** Event and created times: timestamps, dates, ISO text, or epoch seconds. */
+  /** Event and created times: see {@link #toTimestamp}; refused up front for other types. */
   private static Column timestamp(
       FeatureTableSpec table, StructType schema, String column, Column raw) {
     DataType type = schema.apply(column).dataType();
+    Column timestamp = toTimestamp(type, raw);
+    if (timestamp == null) {
+      throw new IllegalArgumentException(
+          "feature table '%s': timestamp column '%s' is %s (%s)"
+              .formatted(table.getName(), column, type.simpleString(), TIMESTAMP_FORMS));
+    }
+    return timestamp;
+  }
+
+  /** What {@link #toTimestamp} accepts, for error messages. */
+  public static final String TIMESTAMP_FORMS =
+      "expected a timestamp, date, ISO-8601 text, or epoch seconds as a number or numeric text";
+
+  /**
+   * A time column of {@code type} as a timestamp: timestamps and dates as they are; text that is a
+   * plain number as epoch seconds (JSON messages and CSV files carry either), other text as
+   * ISO-8601; numbers as epoch seconds. Text that is neither becomes null (the row is rejected, not
+   * failed). Null when {@code type} can hold no time at all.
+   */
+  public static Column toTimestamp(DataType type, Column raw) {
     if (type.equals(DataTypes.TimestampType)) {
       return raw;
     }
@@ -259,15 +280,15 @@ public final class FeatureSource {
       return raw.cast(DataTypes.TimestampType);
     }
     if (type.equals(DataTypes.StringType)) {
-      return try_to_timestamp(raw);
+      return when(
+              raw.rlike("^-?[0-9]+(\\.[0-9]+)?$"),
+              timestamp_seconds(raw.cast(DataTypes.createDecimalType(24, 6))))
+          .otherwise(try_to_timestamp(raw));
     }
-    if (type.equals(DataTypes.LongType) || type.equals(DataTypes.IntegerType)) {
+    if (type instanceof NumericType) {
       return timestamp_seconds(raw);
     }
-    throw new IllegalArgumentException(
-        "feature table '%s': timestamp column '%s' is %s (expected a timestamp, date, ISO-8601"
-                .formatted(table.getName(), column, type.simpleString())
-            + " text or epoch seconds)");
+    return null;
   }
 
   private static String field(

@@ -274,14 +274,15 @@ class HistoricalRetrievalJobIT {
   }
 
   @Test
-  void readsCsvSourcesWithFieldMappingAndKeepsEveryEntitySourceColumn() throws IOException {
+  void readsCsvSourcesWithFieldMappingEpochSecondsAndKeepsEveryEntitySourceColumn()
+      throws IOException {
     Path featureCsv = dir.resolve("driver_features.csv");
     Files.writeString(
         featureCsv,
         """
         drv_id,trips_raw,ts
         1,10,2021-01-01T10:00:00Z
-        1,11,2021-01-01T11:00:00Z
+        1,11,1609498800
         2,20,2021-01-01T10:00:00Z
         """);
     Path entityCsv = dir.resolve("entities.csv");
@@ -291,7 +292,7 @@ class HistoricalRetrievalJobIT {
         label,driver,event_timestamp
         x,1,2021-01-01T10:30:00Z
         y,2,2021-01-01 10:00:00
-        z,1,2021-01-01T11:00:00Z
+        z,1,1609498800.000000
         """);
     FeatureTableSpec table =
         FeatureTableSpec.newBuilder()
