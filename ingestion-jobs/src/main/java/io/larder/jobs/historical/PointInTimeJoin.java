@@ -38,8 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 final class PointInTimeJoin {
 
-  static final String INTERNAL_PREFIX = "_pit_";
-
   /** Feature-row bytes (estimated, as read) per join partition. */
   static final String PARTITION_BYTES = "spark.larder.historical.partitionBytes";
 

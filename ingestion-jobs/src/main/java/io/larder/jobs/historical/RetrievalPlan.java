@@ -178,14 +178,5 @@ record RetrievalPlan(
             "entity_source: column \"" + output + "\" clashes with a requested feature's output");
       }
     }
-    for (String column : columns) {
-      if (column.startsWith(PointInTimeJoin.INTERNAL_PREFIX)) {
-        throw new IllegalArgumentException(
-            "entity_source: column \""
-                + column
-                + "\" uses the reserved prefix "
-                + PointInTimeJoin.INTERNAL_PREFIX);
-      }
-    }
   }
 }

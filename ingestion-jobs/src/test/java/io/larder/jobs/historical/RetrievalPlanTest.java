@@ -142,13 +142,9 @@ class RetrievalPlanTest {
                     List.of("driver", "customer", "event_timestamp", "pair__rides")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("\"pair__rides\" clashes");
-    assertThatThrownBy(
-            () ->
-                plan.checkEntitySourceColumns(
-                    List.of("driver", "customer", "event_timestamp", "_pit_kind")))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("reserved prefix");
-    plan.checkEntitySourceColumns(List.of("label", "driver", "customer", "event_timestamp"));
+    // The join adds no columns of its own: any other entity-source column is kept as it is.
+    plan.checkEntitySourceColumns(
+        List.of("label", "_pit_kind", "driver", "customer", "event_timestamp"));
   }
 
   private static void assertRefused(HistoricalRetrievalSpec.Builder spec, String message) {
