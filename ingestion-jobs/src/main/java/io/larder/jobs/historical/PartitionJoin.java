@@ -2,24 +2,17 @@ package io.larder.jobs.historical;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.spark.api.java.function.FlatMapFunction2;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.BoundReference;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
-import org.apache.spark.sql.catalyst.expressions.InterpretedOrdering;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
-import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.unsafe.Platform;
-import org.apache.spark.unsafe.array.ByteArrayMethods;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -72,177 +65,18 @@ final class PartitionJoin
   @Override
   public Iterator<InternalRow> call(
       Iterator<InternalRow> entities, Iterator<List<Iterator<InternalRow>>> featureStreams) {
-    EntityIndex index =
-        new EntityIndex(
+    KeyTimeIndex index =
+        new KeyTimeIndex(
             entities,
             FeatureRows.keyProjection(entityKeyOrdinals, tables[0].keyTypes()),
-            entityTimeOrdinal,
-            tables.length);
+            entityTimeOrdinal);
     List<Iterator<InternalRow>> streams = featureStreams.next();
-    InterpretedOrdering[] orderings = new InterpretedOrdering[tables.length];
+    BestRows[] best = new BestRows[tables.length];
     for (int t = 0; t < tables.length; t++) {
-      orderings[t] = tables[t].featureOrdering();
-      keepBest(index, t, streams.get(t), orderings[t]);
+      best[t] = new BestRows(index, tables[t], maxAgeMicros[t]);
+      best[t].offerAll(streams.get(t), Integer.MAX_VALUE);
     }
-    return new Output(index, orderings);
-  }
-
-  private void keepBest(
-      EntityIndex index,
-      int table,
-      Iterator<InternalRow> rows,
-      InterpretedOrdering featureOrdering) {
-    FeatureRows layout = tables[table];
-    long maxAge = maxAgeMicros[table];
-    InternalRow[] best = index.best[table];
-    long[] bestEvent = index.bestEvent[table];
-    long[] bestCreated = index.bestCreated[table];
-    long[] times = index.times;
-    UnsafeProjection keyOf = layout.keyProjection();
-    while (rows.hasNext()) {
-      InternalRow row = rows.next();
-      int key = index.find(keyOf.apply(row));
-      if (key < 0) {
-        continue;
-      }
-      int to = index.keyStart[key + 1];
-      int at = FeatureRows.firstAtOrAfter(times, index.keyStart[key], to, layout.visible(row));
-      long event = layout.event(row);
-      if (at == to || (maxAge > 0 && event < times[at] - maxAge)) {
-        continue; // seen by no entity row, or too old for every one that sees it
-      }
-      long created = layout.createdOrLowest(row);
-      InternalRow current = best[at];
-      // Times side by side in flat arrays: most rows lose without touching the kept row.
-      int order =
-          current == null
-              ? 1
-              : FeatureRows.compareTimes(event, created, bestEvent[at], bestCreated[at]);
-      if (order == 0) {
-        order = featureOrdering.compare(row, current);
-      }
-      if (order > 0) {
-        best[at] = FeatureRows.keep(row, current);
-        bestEvent[at] = event;
-        bestCreated[at] = created;
-      }
-    }
-  }
-
-  /**
-   * The partition's entity rows grouped by key and sorted by time within a key, with an
-   * open-addressing table from key bytes to key position: a feature row's lookup touches a few flat
-   * arrays instead of a hash map's scattered nodes.
-   */
-  private static final class EntityIndex {
-    final List<InternalRow> timeless = new ArrayList<>();
-    final InternalRow[] rows; // by key, then time
-    final long[] times; // rows' event times
-    final int[] keyStart; // key k's rows: [keyStart[k], keyStart[k + 1])
-    final InternalRow[][] best; // [table][row]: the best feature row of row's interval
-    final long[][] bestEvent; // [table][row]: its event ts
-    final long[][] bestCreated; // [table][row]: its created ts, or Long.MIN_VALUE
-    private final int[] slots; // key position + 1; 0 = empty
-    private final int[] keyHashes;
-    private final int[] keyOffsets; // key k's bytes: keyBytes[keyOffsets[k], keyOffsets[k + 1])
-    private final byte[] keyBytes;
-
-    EntityIndex(
-        Iterator<InternalRow> entities, UnsafeProjection keyOf, int timeOrdinal, int tables) {
-      Map<UnsafeRow, Integer> positions = new HashMap<>();
-      List<UnsafeRow> keys = new ArrayList<>();
-      List<InternalRow> keyed = new ArrayList<>();
-      int[] keyOfRow = new int[16];
-      while (entities.hasNext()) {
-        // Readers reuse their row object: whatever is kept is copied.
-        InternalRow row = entities.next().copy();
-        if (row.isNullAt(timeOrdinal)) {
-          timeless.add(row);
-          continue;
-        }
-        UnsafeRow key = keyOf.apply(row);
-        Integer position = positions.get(key);
-        if (position == null) {
-          position = keys.size();
-          UnsafeRow copy = key.copy();
-          keys.add(copy);
-          positions.put(copy, position);
-        }
-        if (keyed.size() == keyOfRow.length) {
-          keyOfRow = Arrays.copyOf(keyOfRow, keyOfRow.length * 2);
-        }
-        keyOfRow[keyed.size()] = position;
-        keyed.add(row);
-      }
-
-      keyStart = new int[keys.size() + 1];
-      for (int i = 0; i < keyed.size(); i++) {
-        keyStart[keyOfRow[i] + 1]++;
-      }
-      for (int k = 0; k < keys.size(); k++) {
-        keyStart[k + 1] += keyStart[k];
-      }
-      rows = new InternalRow[keyed.size()];
-      int[] next = Arrays.copyOf(keyStart, keys.size());
-      for (int i = 0; i < keyed.size(); i++) {
-        rows[next[keyOfRow[i]]++] = keyed.get(i);
-      }
-      Comparator<InternalRow> byTime = Comparator.comparingLong(row -> row.getLong(timeOrdinal));
-      times = new long[rows.length];
-      for (int k = 0; k < keys.size(); k++) {
-        Arrays.sort(rows, keyStart[k], keyStart[k + 1], byTime);
-      }
-      for (int i = 0; i < rows.length; i++) {
-        times[i] = rows[i].getLong(timeOrdinal);
-      }
-      best = new InternalRow[tables][rows.length];
-      bestEvent = new long[tables][rows.length];
-      bestCreated = new long[tables][rows.length];
-
-      slots = new int[Integer.highestOneBit(Math.max(1, keys.size()) * 2) * 2];
-      keyHashes = new int[keys.size()];
-      keyOffsets = new int[keys.size() + 1];
-      for (int k = 0; k < keys.size(); k++) {
-        keyOffsets[k + 1] = keyOffsets[k] + keys.get(k).getSizeInBytes();
-      }
-      keyBytes = new byte[keyOffsets[keys.size()]];
-      for (int k = 0; k < keys.size(); k++) {
-        UnsafeRow key = keys.get(k);
-        key.writeToMemory(keyBytes, Platform.BYTE_ARRAY_OFFSET + keyOffsets[k]);
-        keyHashes[k] = key.hashCode();
-        int slot = spread(keyHashes[k]) & (slots.length - 1);
-        while (slots[slot] != 0) {
-          slot = (slot + 1) & (slots.length - 1);
-        }
-        slots[slot] = k + 1;
-      }
-    }
-
-    /** The position of {@code key} among this partition's keys, or -1. */
-    int find(UnsafeRow key) {
-      int hash = key.hashCode();
-      int slot = spread(hash) & (slots.length - 1);
-      for (int taken = slots[slot]; taken != 0; taken = slots[slot]) {
-        int k = taken - 1;
-        int length = keyOffsets[k + 1] - keyOffsets[k];
-        if (keyHashes[k] == hash
-            && key.getSizeInBytes() == length
-            && ByteArrayMethods.arrayEquals(
-                key.getBaseObject(),
-                key.getBaseOffset(),
-                keyBytes,
-                Platform.BYTE_ARRAY_OFFSET + keyOffsets[k],
-                length)) {
-          return k;
-        }
-        slot = (slot + 1) & (slots.length - 1);
-      }
-      return -1;
-    }
-
-    private static int spread(int hash) {
-      return hash ^ (hash >>> 16);
-    }
+    return new Output(index, best);
   }
 
   /**
@@ -250,8 +84,8 @@ final class PartitionJoin
    * ones without event time. Rows come from one reused buffer, as Spark's operators hand them on.
    */
   private final class Output implements Iterator<InternalRow> {
-    private final EntityIndex index;
-    private final InterpretedOrdering[] orderings;
+    private final KeyTimeIndex index;
+    private final BestRows[] best;
     private final Iterator<InternalRow> timeless;
     private final UnsafeProjection project = outputProjection();
     private final InternalRow[] noFeatures = new InternalRow[tables.length];
@@ -261,9 +95,9 @@ final class PartitionJoin
     private int at;
     private int key;
 
-    Output(EntityIndex index, InterpretedOrdering[] orderings) {
+    Output(KeyTimeIndex index, BestRows[] best) {
       this.index = index;
-      this.orderings = orderings;
+      this.best = best;
       this.timeless = index.timeless.iterator();
       for (int t = 0; t < tables.length; t++) {
         noFeatures[t] = new GenericInternalRow(tables[t].width());
@@ -292,29 +126,16 @@ final class PartitionJoin
       }
       long entityTime = index.times[at];
       for (int t = 0; t < tables.length; t++) {
-        if (index.best[t][at] != null && (running[t] < 0 || beats(t, at, running[t]))) {
+        if (best[t].rows[at] != null && (running[t] < 0 || best[t].beats(at, running[t]))) {
           running[t] = at;
         }
         boolean fresh =
             running[t] >= 0
                 && (maxAgeMicros[t] == 0
-                    || index.bestEvent[t][running[t]] >= entityTime - maxAgeMicros[t]);
-        visible[t] = fresh ? index.best[t][running[t]] : noFeatures[t];
+                    || best[t].event[running[t]] >= entityTime - maxAgeMicros[t]);
+        visible[t] = fresh ? best[t].rows[running[t]] : noFeatures[t];
       }
       return project.apply(joined(index.rows[at++], visible));
-    }
-
-    /** Whether table t's best row at {@code candidate} beats the one at {@code incumbent}. */
-    private boolean beats(int t, int candidate, int incumbent) {
-      int order =
-          FeatureRows.compareTimes(
-              index.bestEvent[t][candidate],
-              index.bestCreated[t][candidate],
-              index.bestEvent[t][incumbent],
-              index.bestCreated[t][incumbent]);
-      return order > 0
-          || (order == 0
-              && orderings[t].compare(index.best[t][candidate], index.best[t][incumbent]) > 0);
     }
 
     /** The entity row followed by every table's feature row, without copying any. */
