@@ -16,8 +16,6 @@ final class BestRows {
   final InternalRow[] rows;
   final long[] event;
   final long[] created; // Long.MIN_VALUE: none
-  private final int[] filled; // positions kept since the last clear, in order
-  private int keptCount;
   private final KeyTimeIndex index;
   private final FeatureRows layout;
   private final long maxAgeMicros;
@@ -29,7 +27,6 @@ final class BestRows {
     this.rows = new InternalRow[size];
     this.event = new long[size];
     this.created = new long[size];
-    this.filled = new int[size];
     this.index = index;
     this.layout = layout;
     this.maxAgeMicros = maxAgeMicros;
@@ -37,10 +34,10 @@ final class BestRows {
     this.featureOrdering = layout.featureOrdering();
   }
 
-  /** Offers rows until the input ends or {@code maxKept} positions hold a row. */
-  void offerAll(Iterator<InternalRow> input, int maxKept) {
+  /** Offers every row of {@code input}. */
+  void offerAll(Iterator<InternalRow> input) {
     long[] times = index.times;
-    while (keptCount < maxKept && input.hasNext()) {
+    while (input.hasNext()) {
       InternalRow row = input.next();
       int key = index.find(keyOf.apply(row));
       if (key < 0) {
@@ -62,9 +59,6 @@ final class BestRows {
         order = featureOrdering.compare(row, current);
       }
       if (order > 0) {
-        if (current == null) {
-          filled[keptCount++] = at;
-        }
         rows[at] = FeatureRows.keep(row, current);
         event[at] = rowEvent;
         created[at] = rowCreated;
@@ -79,20 +73,5 @@ final class BestRows {
             event[candidate], created[candidate], event[incumbent], created[incumbent]);
     return order > 0
         || (order == 0 && featureOrdering.compare(rows[candidate], rows[incumbent]) > 0);
-  }
-
-  int keptCount() {
-    return keptCount;
-  }
-
-  /** The rows kept since the last call, which forgets them. */
-  InternalRow[] takeKept() {
-    InternalRow[] kept = new InternalRow[keptCount];
-    for (int i = 0; i < keptCount; i++) {
-      kept[i] = rows[filled[i]];
-      rows[filled[i]] = null;
-    }
-    keptCount = 0;
-    return kept;
   }
 }

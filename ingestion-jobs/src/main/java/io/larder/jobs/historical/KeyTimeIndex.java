@@ -1,6 +1,5 @@
 package io.larder.jobs.historical;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -19,13 +18,10 @@ import org.apache.spark.unsafe.array.ByteArrayMethods;
  * key bytes to key position: a feature row's lookup touches a few flat arrays instead of a hash
  * map's scattered nodes. Position i of {@link #times} is the i-th entity row in that order.
  */
-final class KeyTimeIndex implements Serializable {
+final class KeyTimeIndex {
 
-  private static final long serialVersionUID = 1L;
-
-  // The rows themselves stay where the index was built: a broadcast copy has keys and times only.
-  transient List<InternalRow> timeless = new ArrayList<>();
-  transient InternalRow[] rows; // by key, then time
+  final List<InternalRow> timeless = new ArrayList<>();
+  final InternalRow[] rows; // by key, then time
   final long[] times; // rows' event times
   final int[] keyStart; // key k's rows: [keyStart[k], keyStart[k + 1])
   private final int[] slots; // key position + 1; 0 = empty

@@ -74,7 +74,7 @@ final class PartitionJoin
     BestRows[] best = new BestRows[tables.length];
     for (int t = 0; t < tables.length; t++) {
       best[t] = new BestRows(index, tables[t], maxAgeMicros[t]);
-      best[t].offerAll(streams.get(t), Integer.MAX_VALUE);
+      best[t].offerAll(streams.get(t));
     }
     return new Output(index, best);
   }
