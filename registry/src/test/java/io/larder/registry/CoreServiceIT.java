@@ -33,6 +33,7 @@ import io.larder.proto.core.CoreServiceProto.UpdateStoreRequest;
 import io.larder.proto.core.CoreServiceProto.UpdateStoreResponse;
 import io.larder.proto.core.DataFormatProto.StreamFormat;
 import io.larder.proto.core.DataFormatProto.StreamFormat.AvroFormat;
+import io.larder.proto.core.DataFormatProto.StreamFormat.ProtoFormat;
 import io.larder.proto.core.DataSourceProto.DataSource;
 import io.larder.proto.core.DataSourceProto.DataSource.BigQueryOptions;
 import io.larder.proto.core.DataSourceProto.DataSource.KinesisOptions;
@@ -78,6 +79,9 @@ class CoreServiceIT {
 
   /** The entity every table of {@link #invalidTableSpecs()} and friends is keyed by. */
   private static final String DRIVER = "driver";
+
+  /** The table label that declares the stream source's message encoding. */
+  private static final String STREAM_FORMAT = "larder.io/stream-format";
 
   private static final List<String> RESERVED =
       List.of("event_timestamp", "created_timestamp", "datetime", "ingestion_id", "job_id");
@@ -847,6 +851,25 @@ class CoreServiceIT {
                                 k.getKafkaOptions().toBuilder().clearMessageFormat())),
                 "stream_source"),
             invalid(
+                "stream-format label of an unknown value",
+                s -> withStream(s, k -> k).toBuilder().putLabels(STREAM_FORMAT, "xml").build(),
+                "table_spec.labels[larder.io/stream-format]: must be one of json, avro, protobuf"),
+            invalid(
+                "stream-format label on a table without stream_source",
+                s -> s.toBuilder().putLabels(STREAM_FORMAT, "json").build(),
+                "table_spec.labels[larder.io/stream-format]"),
+            invalid(
+                "avro stream-format label on proto records",
+                s -> withStream(s, k -> k).toBuilder().putLabels(STREAM_FORMAT, "avro").build(),
+                "table_spec.labels[larder.io/stream-format]: 'avro' needs"),
+            invalid(
+                "protobuf stream-format label without message_format",
+                s ->
+                    withStream(s, CoreServiceIT::withoutMessageFormat).toBuilder()
+                        .putLabels(STREAM_FORMAT, "protobuf")
+                        .build(),
+                "kafka_options.message_format"),
+            invalid(
                 "stream_source with a different field_mapping",
                 s -> withStream(s, k -> k.putFieldMapping("trip_count", "trips")),
                 "stream_source"),
@@ -918,6 +941,12 @@ class CoreServiceIT {
                             .setDatePartitionColumn("day"))),
         valid("Kafka stream source with the same fields", s -> withStream(s, k -> k)),
         valid(
+            "protobuf stream-format label on proto records",
+            s -> withStream(s, k -> k).toBuilder().putLabels(STREAM_FORMAT, "protobuf").build()),
+        valid(
+            "json stream-format label keeps an explicit message_format",
+            s -> withStream(s, k -> k).toBuilder().putLabels(STREAM_FORMAT, "json").build()),
+        valid(
             "Kafka stream source with Avro records and the same field mapping",
             s ->
                 withStream(
@@ -954,6 +983,39 @@ class CoreServiceIT {
                                                 AvroFormat.newBuilder()
                                                     .setSchemaJson("{\"type\":\"record\"}")))))
                     .build()));
+  }
+
+  @Test
+  void aJsonStreamTableWithoutMessageFormatIsStoredWithThePlaceholderAndReApplyingIsANoOp()
+      throws Exception {
+    String project = projectWithDriver();
+    FeatureTableSpec spec =
+        withStream(validSpec(), CoreServiceIT::withoutMessageFormat).toBuilder()
+            .putLabels(STREAM_FORMAT, "json")
+            .build();
+
+    FeatureTable first = clients.apply(project, spec);
+
+    assertThat(first.getSpec().getLabelsMap()).containsEntry(STREAM_FORMAT, "json");
+    assertThat(first.getSpec().getStreamSource().getKafkaOptions().getMessageFormat())
+        .isEqualTo(
+            StreamFormat.newBuilder()
+                .setProtoFormat(ProtoFormat.newBuilder().setClassPath("json"))
+                .build());
+    assertThat(first.getSpec().toBuilder().clearStreamSource().build())
+        .isEqualTo(spec.toBuilder().clearStreamSource().build());
+    assertThat(first.getMeta().getRevision()).isEqualTo(1);
+    assertThat(first.getMeta().getHash()).isEqualTo(sha256(first.getSpec()));
+    long before = latestSequence(clients);
+
+    FeatureTable again = clients.apply(project, spec);
+    FeatureTable asStored = clients.apply(project, first.getSpec());
+
+    assertThat(again).isEqualTo(first);
+    assertThat(asStored).isEqualTo(first);
+    assertThat(clients.core().getFeatureTable(getTable(project, "driver_stats")).getTable())
+        .isEqualTo(first);
+    assertThat(changesOf(clients, project, before)).isEmpty();
   }
 
   @Test
@@ -1120,6 +1182,10 @@ class CoreServiceIT {
     return spec.toBuilder()
         .setStreamSource(change.apply(kafkaSource("driver_stats").toBuilder()).build())
         .build();
+  }
+
+  private static DataSource.Builder withoutMessageFormat(DataSource.Builder kafka) {
+    return kafka.setKafkaOptions(kafka.getKafkaOptions().toBuilder().clearMessageFormat());
   }
 
   private static FeatureSpecV2 labelled(FeatureSpecV2 feature, Map<String, String> labels) {

@@ -31,6 +31,7 @@ import io.larder.proto.core.CoreServiceProto.ListProjectsRequest;
 import io.larder.proto.core.CoreServiceProto.ListProjectsResponse;
 import io.larder.proto.core.CoreServiceProto.ListStoresResponse;
 import io.larder.proto.core.CoreServiceProto.UpdateStoreResponse;
+import io.larder.proto.core.DataSourceProto.DataSource;
 import io.larder.proto.core.EntityProto.Entity;
 import io.larder.proto.core.EntityProto.EntitySpecV2;
 import io.larder.proto.core.FeatureProto.FeatureSpecV2;
@@ -502,6 +503,60 @@ class RegistryHttpIT {
   }
 
   @Test
+  void jsonStreamTableWithoutMessageFormatIsStoredWithThePlaceholderAndReApplyingIsANoOp() {
+    String project = uniqueProject();
+    applyEntity(project, entity("driver", ValueType.Enum.INT64));
+    FeatureTableSpec spec = jsonStreamTable(kafkaSource("driver_stats"));
+
+    String body = jsonBody(send(HttpMethod.PUT, tablesPath(project), json(spec)), 200);
+    FeatureTable first = parse(body, ApplyFeatureTableResponse.getDefaultInstance()).getTable();
+    FeatureTable again = applyTable(project, spec);
+
+    assertThat(body)
+        .containsPattern("\"larder.io/stream-format\":\\s*\"json\"")
+        .containsPattern(
+            "\"messageFormat\":\\s*\\{\\s*\"protoFormat\":\\s*\\{\\s*\"classPath\":\\s*\"json\"");
+    assertThat(first.getMeta().getRevision()).isEqualTo(1L);
+    assertThat(again).isEqualTo(first);
+    assertThat(
+            grpc.core()
+                .getFeatureTable(RegistryFixtures.getTable(project, "driver_stats"))
+                .getTable())
+        .isEqualTo(first);
+  }
+
+  @Test
+  void badOrContradictedStreamFormatLabelAnswers400NamingTheLabel() {
+    String project = uniqueProject();
+    applyEntity(project, entity("driver", ValueType.Enum.INT64));
+    FeatureTableSpec xml =
+        jsonStreamTable(kafkaSource("driver_stats")).toBuilder()
+            .putLabels("larder.io/stream-format", "xml")
+            .build();
+    // kafkaSource has proto records.
+    FeatureTableSpec avroOnProto =
+        table("driver_stats", "driver", feature("trips", ValueType.Enum.INT64)).toBuilder()
+            .putLabels("larder.io/stream-format", "avro")
+            .setStreamSource(kafkaSource("driver_stats"))
+            .build();
+
+    problem(
+        send(HttpMethod.PUT, tablesPath(project), json(xml)),
+        400,
+        "INVALID_ARGUMENT",
+        "table_spec.labels[larder.io/stream-format]",
+        "json, avro, protobuf",
+        "'xml'");
+    problem(
+        send(HttpMethod.PUT, tablesPath(project), json(avroOnProto)),
+        400,
+        "INVALID_ARGUMENT",
+        "table_spec.labels[larder.io/stream-format]",
+        "kafka_options.message_format");
+    assertThat(listTables(project, "")).isEmpty();
+  }
+
+  @Test
   void featureTableOnAnUnregisteredEntityAnswers409FailedPrecondition() {
     String project = createProject();
 
@@ -774,6 +829,16 @@ class RegistryHttpIT {
 
   private static String tablesPath(String project) {
     return projectPath(project) + "/feature-tables";
+  }
+
+  /** driver_stats labelled as a JSON stream, with {@code stream} minus its message_format. */
+  private static FeatureTableSpec jsonStreamTable(DataSource stream) {
+    return table("driver_stats", "driver", feature("trips", ValueType.Enum.INT64)).toBuilder()
+        .putLabels("larder.io/stream-format", "json")
+        .setStreamSource(
+            stream.toBuilder()
+                .setKafkaOptions(stream.getKafkaOptions().toBuilder().clearMessageFormat()))
+        .build();
   }
 
   /** {@code spec} with the labels {@code key1, value1, key2, value2, ...} added. */

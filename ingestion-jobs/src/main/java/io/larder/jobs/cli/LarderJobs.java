@@ -71,6 +71,9 @@ public final class LarderJobs implements Callable<Integer> {
   @Option(names = "--result", description = "Also write the result JSON to this file.")
   Path result;
 
+  /** Spark's id of this run's application, once its session exists; every result carries it. */
+  private String applicationId;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new LarderJobs()).execute(args));
   }
@@ -85,8 +88,14 @@ public final class LarderJobs implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       return report(failed(job, e), 2);
     }
-    SparkSession spark =
-        SparkSessions.create("larder-" + which.name().replace('_', '-'), master, clusterConf());
+    SparkSession spark;
+    try {
+      spark =
+          SparkSessions.create("larder-" + which.name().replace('_', '-'), master, clusterConf());
+    } catch (RuntimeException e) {
+      return report(failed(which.name(), e), 1);
+    }
+    applicationId = spark.sparkContext().applicationId();
     try {
       JobResult outcome =
           switch (which) {
@@ -98,7 +107,8 @@ public final class LarderJobs implements Callable<Integer> {
       return report(outcome, "SUCCEEDED".equals(outcome.getStatus()) ? 0 : 1);
     } catch (IllegalArgumentException e) {
       return report(failed(which.name(), e), 2);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Spark's AnalysisException (a missing path, an unknown column) is a checked exception.
       return report(failed(which.name(), e), 1);
     } finally {
       spark.stop();
@@ -137,6 +147,9 @@ public final class LarderJobs implements Callable<Integer> {
   }
 
   private int report(JobResult outcome, int exitCode) throws IOException {
+    if (applicationId != null) {
+      outcome = outcome.toBuilder().setApplicationId(applicationId).build();
+    }
     String json = JobSpecs.toJson(outcome);
     System.out.println(json);
     if (result != null) {

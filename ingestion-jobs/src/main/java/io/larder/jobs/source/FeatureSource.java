@@ -58,6 +58,11 @@ public final class FeatureSource {
    * Reads the table's batch source (parquet, or CSV with a header row), keeping rows whose event
    * time is in [{@code start}, {@code end}) (either may be null: unbounded). The date partition
    * column, when the spec names one, is filtered too, so Spark skips partitions out of range.
+   *
+   * <p>A parquet URL may be a directory of {@code key=value} directories at any depth, such as a
+   * table's stream offline output, one directory per job generation: {@code
+   * <table>/stream_job=<id>/date=<day>/batch_id=<n>/}. Spark discovers those keys as columns; the
+   * generations' files may differ in columns (see below).
    */
   public static Dataset<Row> read(
       SparkSession spark,
@@ -78,6 +83,12 @@ public final class FeatureSource {
         isCsv(format, url)
             ? spark.read().option("header", "true").option("mode", "PERMISSIVE").csv(url)
             : spark.read().parquet(url);
+    if (!isCsv(format, url) && !Set.of(raw.columns()).containsAll(sourceColumnsRead(table))) {
+      // Spark takes a parquet directory's schema from one file; files written at different times
+      // (stream-job generations before and after a feature was added) differ, so merge them all.
+      // Only then: merging reads every file's footer.
+      raw = spark.read().option("mergeSchema", "true").parquet(url);
+    }
     String partitionColumn = source.getDatePartitionColumn();
     if (!partitionColumn.isBlank() && Set.of(raw.columns()).contains(partitionColumn)) {
       // ISO dates compare as strings, and a predicate on the partition column alone prunes.
@@ -100,6 +111,22 @@ public final class FeatureSource {
     Map<String, String> sourceColumnOf = new HashMap<>();
     source.getFieldMappingMap().forEach((column, name) -> sourceColumnOf.put(name, column));
     return sourceColumnOf;
+  }
+
+  /** The batch source's columns the canonical rows are made of. */
+  private static List<String> sourceColumnsRead(FeatureTableSpec table) {
+    DataSource source = table.getBatchSource();
+    Map<String, String> sourceColumnOf = sourceColumns(source);
+    List<String> needed = new ArrayList<>();
+    table.getEntitiesList().forEach(e -> needed.add(sourceColumnOf.getOrDefault(e, e)));
+    table
+        .getFeaturesList()
+        .forEach(f -> needed.add(sourceColumnOf.getOrDefault(f.getName(), f.getName())));
+    needed.add(source.getEventTimestampColumn());
+    if (!source.getCreatedTimestampColumn().isBlank()) {
+      needed.add(source.getCreatedTimestampColumn());
+    }
+    return needed;
   }
 
   /** CSV when asked for, or when the source names no format and its URL ends in .csv. */

@@ -7,6 +7,9 @@ import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.larder.jobs.online.OnlineIngestion;
 import io.larder.jobs.online.OnlineIngestion.WriteCounts;
 import io.larder.jobs.source.FeatureSource;
@@ -16,11 +19,13 @@ import io.larder.proto.core.FeatureTableProto.FeatureTableSpec;
 import io.larder.proto.larder.JobsProto.JobResult;
 import io.larder.proto.larder.JobsProto.MessageFormat;
 import io.larder.proto.larder.JobsProto.StreamIngestionSpec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -54,6 +59,8 @@ public final class StreamIngestionJob {
   public static final String BATCH_ID = "batch_id";
   static final String MALFORMED = "malformed";
   private static final String MESSAGE = "_message";
+  private static final Duration TOPIC_POLL = Duration.ofSeconds(1);
+  private static final Duration TOPIC_WAIT_LOG_EVERY = Duration.ofSeconds(60);
   private static final List<String> KAFKA_COLUMNS =
       List.of("_value", "_topic", "_partition", "_offset", "_kafka_timestamp", "_malformed");
 
@@ -61,29 +68,39 @@ public final class StreamIngestionJob {
 
   /** Runs until the query stops or fails (the CLI's entry point). */
   public static JobResult run(SparkSession spark, StreamIngestionSpec spec)
-      throws TimeoutException {
-    long started = System.nanoTime();
+      throws TimeoutException, InterruptedException {
     StreamTotals totals = new StreamTotals();
     StreamingQuery query = start(spark, spec, totals);
-    JobResult.Builder result = totals.toResult().setJob("stream_ingestion");
+    String error = null;
     try {
       query.awaitTermination();
-      result.setStatus("SUCCEEDED");
     } catch (StreamingQueryException e) {
-      result.setStatus("FAILED").setError(e.getMessage());
+      error = e.getMessage();
     }
-    return result.setSeconds((System.nanoTime() - started) / 1e9).build();
+    // The totals as the query left them (read after it ended, not when it started).
+    JobResult.Builder result = totals.toResult().setJob("stream_ingestion");
+    if (error == null) {
+      result.setStatus("SUCCEEDED");
+    } else {
+      result.setStatus("FAILED").setError(error);
+    }
+    return result.setSeconds(totals.seconds()).build();
   }
 
   /** Starts the streaming query and returns it running. */
   public static StreamingQuery start(SparkSession spark, StreamIngestionSpec spec)
-      throws TimeoutException {
+      throws TimeoutException, InterruptedException {
     return start(spark, spec, new StreamTotals());
   }
 
-  /** Starts the streaming query, summing what its batches do into {@code totals}. */
+  /**
+   * Starts the streaming query, summing what its batches do into {@code totals}. Waits first, for
+   * as long as it takes, until the topic exists (see {@link TopicWait}); a stopped SparkContext
+   * ends the wait with a {@link java.util.concurrent.CancellationException}.
+   */
   public static StreamingQuery start(
-      SparkSession spark, StreamIngestionSpec spec, StreamTotals totals) throws TimeoutException {
+      SparkSession spark, StreamIngestionSpec spec, StreamTotals totals)
+      throws TimeoutException, InterruptedException {
     validate(spec);
     FeatureTableSpec table = spec.getTable();
     DataSource stream = table.getStreamSource();
@@ -131,7 +148,12 @@ public final class StreamIngestionJob {
     Dataset<Row> rows =
         FeatureSource.canonical(flat, table, stream, entities, null, null, KAFKA_COLUMNS);
 
-    MicroBatchWriter writer = new MicroBatchWriter(spec, totals);
+    StreamProgress progress =
+        spec.getProgressPath().isBlank()
+            ? null
+            : new StreamProgress(
+                spec.getProgressPath(), spark.sparkContext().applicationId(), totals);
+    MicroBatchWriter writer = new MicroBatchWriter(spec, totals, progress);
     DataStreamWriter<Row> query =
         rows.writeStream()
             .queryName("stream-ingestion-" + table.getName())
@@ -140,7 +162,11 @@ public final class StreamIngestionJob {
     if (spec.getTriggerIntervalMs() > 0) {
       query = query.trigger(Trigger.ProcessingTime(spec.getTriggerIntervalMs()));
     }
+    awaitTopic(spark, stream.getKafkaOptions());
     StreamingQuery started = query.start();
+    if (progress != null) {
+      progress.write();
+    }
     log.info(
         "stream ingestion of table {} from topic {} started (checkpoint {}, dead letters {}{})",
         table.getName(),
@@ -149,6 +175,19 @@ public final class StreamIngestionJob {
         spec.getDeadLetterPath(),
         spec.getOfflinePath().isBlank() ? "" : ", offline store " + spec.getOfflinePath());
     return started;
+  }
+
+  private static void awaitTopic(SparkSession spark, DataSource.KafkaOptions kafka)
+      throws InterruptedException {
+    try (KafkaTopicProbe probe = new KafkaTopicProbe(kafka.getBootstrapServers())) {
+      TopicWait.await(
+          probe,
+          kafka.getTopic(),
+          kafka.getBootstrapServers(),
+          TOPIC_POLL,
+          TOPIC_WAIT_LOG_EVERY,
+          spark.sparkContext()::isStopped);
+    }
   }
 
   static void validate(StreamIngestionSpec spec) {
@@ -164,6 +203,15 @@ public final class StreamIngestionJob {
           "feature table '"
               + table.getName()
               + "': stream_source.kafka_options with bootstrap_servers and topic is required");
+    }
+    for (String server : stream.getKafkaOptions().getBootstrapServers().split(",")) {
+      // Kafka's own parsing: an entry it cannot read would otherwise be waited on forever.
+      if (!server.isBlank()
+          && (Utils.getHost(server.strip()) == null || Utils.getPort(server.strip()) == null)) {
+        throw new IllegalArgumentException(
+            "feature table '%s': stream_source.kafka_options.bootstrap_servers entry '%s' is not host:port"
+                .formatted(table.getName(), server.strip()));
+      }
     }
     if (stream.getEventTimestampColumn().isBlank()) {
       throw new IllegalArgumentException(
@@ -184,9 +232,55 @@ public final class StreamIngestionJob {
     }
     String offsets = spec.getStartingOffsets();
     if (!offsets.isBlank() && !offsets.equals("earliest") && !offsets.equals("latest")) {
-      throw new IllegalArgumentException(
-          "starting_offsets must be 'earliest' or 'latest', got '" + offsets + "'");
+      if (!offsets.strip().startsWith("{")) {
+        throw new IllegalArgumentException(
+            "starting_offsets must be 'earliest', 'latest' or per-partition JSON"
+                + " ({\"<topic>\":{\"0\":42}}), got '"
+                + offsets
+                + "'");
+      }
+      checkPartitionOffsets(offsets, stream.getKafkaOptions().getTopic());
     }
+  }
+
+  /**
+   * Spark's per-partition starting offsets: the subscribed topic only, partition number to offset
+   * (-2 earliest, -1 latest). Checked here so a wrong one is a bad spec, not a failed query.
+   */
+  private static void checkPartitionOffsets(String json, String topic) {
+    JsonNode offsets;
+    try {
+      offsets = new ObjectMapper().readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          "starting_offsets is not valid JSON: " + e.getOriginalMessage(), e);
+    }
+    List<String> topics = new ArrayList<>();
+    offsets.fieldNames().forEachRemaining(topics::add);
+    if (!offsets.isObject() || !topics.equals(List.of(topic))) {
+      throw new IllegalArgumentException(
+          "starting_offsets must give offsets for topic '%s' only, got topics %s"
+              .formatted(topic, topics));
+    }
+    JsonNode partitions = offsets.get(topic);
+    if (!partitions.isObject() || partitions.isEmpty()) {
+      throw new IllegalArgumentException(
+          "starting_offsets for topic '%s' must map partition numbers to offsets, got %s"
+              .formatted(topic, partitions));
+    }
+    partitions
+        .fields()
+        .forEachRemaining(
+            partition -> {
+              if (!partition.getKey().matches("[0-9]+")
+                  || !partition.getValue().canConvertToLong()
+                  || !partition.getValue().isIntegralNumber()
+                  || partition.getValue().asLong() < -2) {
+                throw new IllegalArgumentException(
+                    "starting_offsets for topic '%s': partition '%s' has offset %s (expected a partition number and an offset >= 0, or -2 earliest, -1 latest)"
+                        .formatted(topic, partition.getKey(), partition.getValue()));
+              }
+            });
   }
 
   /** What one micro-batch does; serializable because Spark keeps the function. */
@@ -194,10 +288,12 @@ public final class StreamIngestionJob {
     private final byte[] spec;
     // foreachBatch runs on the driver: the totals are the caller's own object.
     private final transient StreamTotals totals;
+    private final transient StreamProgress progress;
 
-    MicroBatchWriter(StreamIngestionSpec spec, StreamTotals totals) {
+    MicroBatchWriter(StreamIngestionSpec spec, StreamTotals totals, StreamProgress progress) {
       this.spec = spec.toByteArray();
       this.totals = totals;
+      this.progress = progress;
     }
 
     void write(Dataset<Row> batch, long batchId) throws Exception {
@@ -254,6 +350,9 @@ public final class StreamIngestionJob {
             counts.notNewer(),
             deadByReason,
             totals);
+        if (progress != null) {
+          progress.write();
+        }
       } finally {
         batch.unpersist();
       }

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class StreamTotals {
 
+  private final long startedNanos = System.nanoTime();
   private final AtomicLong messages = new AtomicLong();
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong notNewer = new AtomicLong();
@@ -33,6 +34,11 @@ public final class StreamTotals {
   /** Messages sent to the dead-letter path, for every reason. */
   public long deadLetters() {
     return malformed.get() + nullEntity.get() + nullTimestamp.get() + wrongType.get();
+  }
+
+  /** Seconds since these totals started (when the job did). */
+  public double seconds() {
+    return (System.nanoTime() - startedNanos) / 1e9;
   }
 
   /** The counts as a job result (job, status and time are the caller's). */

@@ -125,7 +125,9 @@ class SparkStandaloneIT {
     assertThat(result)
         .contains("\"status\":\"SUCCEEDED\"")
         .contains("\"rows_read\":\"3\"")
-        .contains("\"rows_written\":\"2\"");
+        .contains("\"rows_written\":\"2\"")
+        // The standalone master's id for the application, as the orchestrator records it.
+        .containsPattern("\"application_id\":\"app-[0-9]+-[0-9]+\"");
     // The worker launched an executor for the application (its work dir holds app-*/<id>/).
     try (var apps = Files.list(dir.resolve("work"))) {
       assertThat(apps.map(p -> p.getFileName().toString()))

@@ -1,5 +1,9 @@
 package io.larder.jobs.stream;
 
+import static io.larder.jobs.stream.StreamFixtures.createTopic;
+import static io.larder.jobs.stream.StreamFixtures.json;
+import static io.larder.jobs.stream.StreamFixtures.produce;
+import static io.larder.jobs.stream.StreamFixtures.produceTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,14 +15,16 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.Timestamp;
+import io.larder.jobs.batch.BatchIngestionJob;
 import io.larder.jobs.spark.SparkSessions;
+import io.larder.jobs.spec.JobSpecs;
 import io.larder.onlinestore.OnlineStoreKeys;
 import io.larder.proto.core.DataFormatProto.StreamFormat;
 import io.larder.proto.core.DataSourceProto.DataSource;
-import io.larder.proto.core.EntityProto.EntitySpecV2;
 import io.larder.proto.core.FeatureProto.FeatureSpecV2;
 import io.larder.proto.core.FeatureTableProto.FeatureTableSpec;
-import io.larder.proto.larder.JobsProto.RedisTarget;
+import io.larder.proto.larder.JobsProto.BatchIngestionSpec;
+import io.larder.proto.larder.JobsProto.JobResult;
 import io.larder.proto.larder.JobsProto.StreamIngestionSpec;
 import io.larder.proto.types.ValueProto.Value;
 import io.larder.proto.types.ValueProto.ValueType;
@@ -31,6 +37,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -38,10 +47,6 @@ import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -56,13 +61,10 @@ import redis.clients.jedis.RedisClient;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class StreamIngestionIT {
 
-  private static final String BOOTSTRAP =
-      "127.0.0.1:" + System.getenv().getOrDefault("LARDER_KAFKA_PORT", "9092");
-  private static final String REDIS =
-      "redis://127.0.0.1:" + System.getenv().getOrDefault("LARDER_REDIS_PORT", "6379");
   private static final Instant T1 = Instant.parse("2030-01-01T10:00:00Z");
   private static final Instant T2 = Instant.parse("2030-01-01T11:00:00Z");
   private static final Instant T3 = Instant.parse("2030-01-01T12:00:00Z");
+  private static final Instant NEXT_DAY = Instant.parse("2030-01-02T10:00:00Z");
 
   private static SparkSession spark;
   private static RedisClient redis;
@@ -80,7 +82,7 @@ class StreamIngestionIT {
                 "2",
                 "spark.sql.streaming.numRecentProgressUpdates",
                 "10"));
-    redis = RedisClient.create(REDIS);
+    redis = RedisClient.create(StreamFixtures.REDIS);
   }
 
   @AfterAll
@@ -245,35 +247,176 @@ class StreamIngestionIT {
         .hasMessageContaining("starting_offsets");
   }
 
+  @Test
+  void aJobStartedBeforeItsTopicExistsWaitsForItAndThenIngests() throws Exception {
+    String project = "stream_wait_" + suffix();
+    String topic = "rides-later-" + suffix();
+    StreamIngestionSpec spec = spec(project, topic, StreamFormat.getDefaultInstance());
+    ExecutorService starter = Executors.newSingleThreadExecutor();
+    try {
+      Future<StreamingQuery> starting = starter.submit(() -> StreamIngestionJob.start(spark, spec));
+      Thread.sleep(3_000);
+      assertThat(starting).as("the job waits for the topic").isNotDone();
+
+      createTopic(topic, 1);
+      produce(topic, json(21, 4, T1), json(22, 6, T1));
+      StreamingQuery query = starting.get(60, TimeUnit.SECONDS);
+      try {
+        query.processAllAvailable();
+        assertThat(query.exception().isEmpty()).isTrue();
+      } finally {
+        query.stop();
+      }
+    } finally {
+      starter.shutdownNow();
+    }
+    assertThat(trips(project, 21)).isEqualTo(4);
+    assertThat(trips(project, 22)).isEqualTo(6);
+  }
+
+  @Test
+  void theProgressFileSaysRunningOnceStartedAndCarriesTheTotalsAfterEachBatch() throws Exception {
+    String project = "stream_progress_" + suffix();
+    String topic = "rides-progress-" + suffix();
+    createTopic(topic, 1);
+    Path progress = dir.resolve("progress").resolve("rides.json");
+    StreamIngestionSpec spec =
+        spec(project, topic, StreamFormat.getDefaultInstance()).toBuilder()
+            .setProgressPath(progress.toString())
+            .build();
+
+    StreamingQuery query = StreamIngestionJob.start(spark, spec);
+    try {
+      JobResult started = progress(progress);
+      assertThat(started.getJob()).isEqualTo("stream_ingestion");
+      assertThat(started.getStatus()).isEqualTo("RUNNING");
+      assertThat(started.getApplicationId()).isEqualTo(spark.sparkContext().applicationId());
+      assertThat(started.getRowsRead()).isZero();
+
+      produce(topic, json(31, 1, T1), json(32, 2, T1), "nope".getBytes(StandardCharsets.UTF_8));
+      query.processAllAvailable();
+
+      JobResult afterBatch = progress(progress);
+      assertThat(afterBatch.getStatus()).isEqualTo("RUNNING");
+      assertThat(afterBatch.getRowsRead()).isEqualTo(3);
+      assertThat(afterBatch.getRowsWritten()).isEqualTo(2);
+      assertThat(afterBatch.getMessagesMalformed()).isEqualTo(1);
+      assertThat(afterBatch.getSeconds()).isGreaterThan(started.getSeconds());
+      assertThat(Files.readString(progress)).hasLineCount(1);
+      try (var files = Files.list(progress.getParent())) {
+        assertThat(files.map(p -> p.getFileName().toString()))
+            .as("no temporary file left beside it")
+            .containsExactly("rides.json");
+      }
+    } finally {
+      query.stop();
+    }
+  }
+
+  @Test
+  void jsonStartingOffsetsStartEachPartitionAtItsOffset() throws Exception {
+    String project = "stream_offsets_" + suffix();
+    String topic = "rides-offsets-" + suffix();
+    createTopic(topic, 2);
+    produceTo(topic, 0, json(41, 1, T1), json(42, 2, T1));
+    produceTo(topic, 1, json(43, 3, T1), json(44, 4, T1), json(45, 5, T1));
+    StreamIngestionSpec spec =
+        spec(project, topic, StreamFormat.getDefaultInstance()).toBuilder()
+            .setStartingOffsets("{\"%s\":{\"0\":1,\"1\":2}}".formatted(topic))
+            .build();
+
+    StreamTotals totals = runToEnd(spec);
+
+    assertThat(totals.toResult().getRowsRead()).isEqualTo(2);
+    assertThat(hasTimestamp(project, 41)).isFalse();
+    assertThat(trips(project, 42)).isEqualTo(2);
+    assertThat(hasTimestamp(project, 43)).isFalse();
+    assertThat(hasTimestamp(project, 44)).isFalse();
+    assertThat(trips(project, 45)).isEqualTo(5);
+  }
+
+  /**
+   * The orchestrator gives each job generation its own directory under the table's offline path; a
+   * batch source naming the table's directory reads them all (stream_job, date and batch_id are
+   * discovered as partition columns), even when a later generation added a feature.
+   */
+  @Test
+  void offlineFilesOfTwoJobGenerationsAreOneBatchSource() throws Exception {
+    String project = "stream_lake_" + suffix();
+    String topic = "rides-lake-" + suffix();
+    createTopic(topic, 1);
+    Path lakeTable = dir.resolve("lake").resolve("rides");
+    StreamIngestionSpec first =
+        spec(project, topic, StreamFormat.getDefaultInstance()).toBuilder()
+            .setOfflinePath(lakeTable.resolve("stream_job=gen1").toString())
+            .setCheckpointLocation(dir.resolve("gen1/checkpoint").toString())
+            .build();
+    produce(topic, json(51, 1, T1), json(52, 2, T1));
+    runToEnd(first);
+
+    // The second generation's table has a feature more; it starts where the first got to.
+    FeatureTableSpec withRating =
+        first.getTable().toBuilder()
+            .addFeatures(
+                FeatureSpecV2.newBuilder().setName("rating").setValueType(ValueType.Enum.DOUBLE))
+            .build();
+    StreamIngestionSpec second =
+        first.toBuilder()
+            .setTable(withRating)
+            .setOfflinePath(lakeTable.resolve("stream_job=gen2").toString())
+            .setCheckpointLocation(dir.resolve("gen2/checkpoint").toString())
+            .setStartingOffsets("{\"%s\":{\"0\":2}}".formatted(topic))
+            .build();
+    produce(
+        topic,
+        "{\"driver_id\": 51, \"trips\": 3, \"rating\": 4.5, \"ts\": \"%s\"}"
+            .formatted(T2)
+            .getBytes(StandardCharsets.UTF_8),
+        json(53, 7, NEXT_DAY));
+    assertThat(runToEnd(second).toResult().getRowsRead()).isEqualTo(2);
+
+    String batchProject = project + "_batch";
+    FeatureTableSpec batchTable =
+        withRating.toBuilder()
+            .setBatchSource(
+                DataSource.newBuilder()
+                    .setType(DataSource.SourceType.BATCH_FILE)
+                    .putFieldMapping("driver_id", "driver")
+                    .setEventTimestampColumn("ts")
+                    .setDatePartitionColumn("date")
+                    .setFileOptions(
+                        DataSource.FileOptions.newBuilder().setFileUrl(lakeTable.toString())))
+            .build();
+    JobResult batch =
+        BatchIngestionJob.run(
+            spark,
+            BatchIngestionSpec.newBuilder()
+                .setProject(batchProject)
+                .setTable(batchTable)
+                .addAllEntities(first.getEntitiesList())
+                .setRedis(first.getRedis())
+                .setStart(timestamp(T1))
+                .setEnd(timestamp(T3))
+                .build());
+
+    // Driver 53's day is out of range, its date partition never read.
+    assertThat(batch.getRowsRead()).isEqualTo(3);
+    assertThat(trips(batchProject, 51)).isEqualTo(3);
+    assertThat(
+            Value.parseFrom(
+                    redis.hget(
+                        OnlineStoreKeys.entityKey(batchProject, driver(51)),
+                        OnlineStoreKeys.featureField("rides", "rating")))
+                .getDoubleVal())
+        .isEqualTo(4.5);
+    assertThat(trips(batchProject, 52)).isEqualTo(2);
+    assertThat(hasTimestamp(batchProject, 53)).isFalse();
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
 
   private StreamIngestionSpec spec(String project, String topic, StreamFormat format) {
-    FeatureTableSpec table =
-        FeatureTableSpec.newBuilder()
-            .setName("rides")
-            .addEntities("driver")
-            .addFeatures(
-                FeatureSpecV2.newBuilder().setName("trips").setValueType(ValueType.Enum.INT64))
-            .setStreamSource(
-                DataSource.newBuilder()
-                    .setType(DataSource.SourceType.STREAM_KAFKA)
-                    .putFieldMapping("driver_id", "driver")
-                    .setEventTimestampColumn("ts")
-                    .setKafkaOptions(
-                        DataSource.KafkaOptions.newBuilder()
-                            .setBootstrapServers(BOOTSTRAP)
-                            .setTopic(topic)
-                            .setMessageFormat(format)))
-            .build();
-    return StreamIngestionSpec.newBuilder()
-        .setProject(project)
-        .setTable(table)
-        .addEntities(EntitySpecV2.newBuilder().setName("driver").setValueType(ValueType.Enum.INT64))
-        .setRedis(RedisTarget.newBuilder().setUri(REDIS))
-        .setCheckpointLocation(dir.resolve("checkpoint").toString())
-        .setDeadLetterPath(dir.resolve("dead-letters").toString())
-        .setOfflinePath(dir.resolve("offline").toString())
-        .build();
+    return StreamFixtures.spec(project, topic, format, dir);
   }
 
   /** Runs the job until everything in the topic is processed, then stops it. */
@@ -287,27 +430,6 @@ class StreamIngestionIT {
       query.stop();
     }
     return totals;
-  }
-
-  private static void produce(String topic, byte[]... messages) throws Exception {
-    Map<String, Object> config =
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP,
-            ProducerConfig.MAX_BLOCK_MS_CONFIG, 20_000,
-            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000,
-            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-    try (var producer =
-        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (byte[] message : messages) {
-        producer.send(new ProducerRecord<>(topic, message)).get(30, TimeUnit.SECONDS);
-      }
-    }
-  }
-
-  private static byte[] json(long driver, long trips, Instant ts) {
-    return "{\"driver_id\": %d, \"trips\": %d, \"ts\": \"%s\"}"
-        .formatted(driver, trips, ts)
-        .getBytes(StandardCharsets.UTF_8);
   }
 
   private static byte[] avro(Schema schema, long driver, Long trips, Instant ts) throws Exception {
@@ -388,6 +510,14 @@ class StreamIngestionIT {
 
   private static long offlineRows(StreamIngestionSpec spec) {
     return spark.read().parquet(spec.getOfflinePath()).count();
+  }
+
+  private static JobResult progress(Path path) {
+    return JobSpecs.parse(path.toString(), JobResult.newBuilder());
+  }
+
+  private static Timestamp timestamp(Instant instant) {
+    return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).build();
   }
 
   private static String suffix() {

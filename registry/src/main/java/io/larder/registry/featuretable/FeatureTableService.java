@@ -55,19 +55,26 @@ public class FeatureTableService {
   /** Creates or updates; an identical spec changes nothing, any other change is a new revision. */
   public Mono<FeatureTable> apply(String requestedProject, FeatureTableSpec spec) {
     String project = Names.project(requestedProject);
-    return Mono.fromRunnable(() -> FeatureTableValidator.validate(spec))
-        .then(
-            writes.inWriteTransaction(
-                () ->
-                    projects
-                        .requireWritable(project)
-                        .then(requireEntities(project, spec.getEntitiesList()))
-                        .then(
-                            tables
-                                .find(project, spec.getName())
-                                .map(Optional::of)
-                                .defaultIfEmpty(Optional.empty()))
-                        .flatMap(existing -> applyOver(project, spec, existing.orElse(null)))));
+    return Mono.fromCallable(
+            () -> {
+              FeatureTableValidator.validate(spec);
+              // Before comparing and hashing, so re-applying the spec as written is a no-op.
+              return StreamFormatLabel.normalize(spec);
+            })
+        .flatMap(
+            stored ->
+                writes.inWriteTransaction(
+                    () ->
+                        projects
+                            .requireWritable(project)
+                            .then(requireEntities(project, stored.getEntitiesList()))
+                            .then(
+                                tables
+                                    .find(project, stored.getName())
+                                    .map(Optional::of)
+                                    .defaultIfEmpty(Optional.empty()))
+                            .flatMap(
+                                existing -> applyOver(project, stored, existing.orElse(null)))));
   }
 
   private Mono<Void> requireEntities(String project, List<String> names) {

@@ -1,5 +1,6 @@
 package io.larder.registry.featuretable;
 
+import io.larder.proto.core.DataFormatProto.StreamFormat.FormatCase;
 import io.larder.proto.core.DataSourceProto.DataSource;
 import io.larder.proto.core.DataSourceProto.DataSource.SourceType;
 import io.larder.proto.core.FeatureProto.FeatureSpecV2;
@@ -8,10 +9,12 @@ import io.larder.registry.Names;
 import io.larder.registry.RegistryException;
 import io.larder.registry.ValueTypes;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * The rules a feature-table spec must meet on its own (entity existence is checked in the store).
+ * The rules a feature-table spec must meet on its own (entity existence is checked in the store). A
+ * valid spec is stored as {@link StreamFormatLabel#normalize} makes it.
  */
 final class FeatureTableValidator {
 
@@ -19,6 +22,8 @@ final class FeatureTableValidator {
 
   static void validate(FeatureTableSpec spec) {
     Names.checkName("table_spec.name", spec.getName());
+    // Read first: an unknown format is the root cause of any stream-source complaint below.
+    Optional<StreamFormatLabel> streamFormat = StreamFormatLabel.of(spec);
     checkEntities(spec);
     checkFeatures(spec);
     if (spec.hasMaxAge()
@@ -31,8 +36,12 @@ final class FeatureTableValidator {
     }
     checkBatchSource(spec.getBatchSource());
     if (spec.hasStreamSource()) {
-      checkStreamSource(spec.getStreamSource(), spec.getBatchSource());
+      checkStreamSource(
+          spec.getStreamSource(),
+          spec.getBatchSource(),
+          streamFormat.orElse(null) == StreamFormatLabel.JSON);
     }
+    streamFormat.ifPresent(label -> label.checkFits(spec));
   }
 
   private static void checkEntities(FeatureTableSpec spec) {
@@ -91,7 +100,7 @@ final class FeatureTableValidator {
     }
   }
 
-  private static void checkStreamSource(DataSource stream, DataSource batch) {
+  private static void checkStreamSource(DataSource stream, DataSource batch, boolean json) {
     String field = "table_spec.stream_source";
     if (stream.getType() == SourceType.STREAM_KAFKA) {
       var kafka = stream.getKafkaOptions();
@@ -101,10 +110,11 @@ final class FeatureTableValidator {
         throw RegistryException.invalid(
             "%s.kafka_options: bootstrap_servers and topic are required", field);
       }
-      if (!kafka.hasMessageFormat()
-          || kafka.getMessageFormat().getFormatCase()
-              == io.larder.proto.core.DataFormatProto.StreamFormat.FormatCase.FORMAT_NOT_SET) {
-        throw RegistryException.invalid("%s.kafka_options.message_format: is required", field);
+      // JSON has no StreamFormat in Feast 0.9; StreamFormatLabel.normalize fills a placeholder.
+      if (!json && kafka.getMessageFormat().getFormatCase() == FormatCase.FORMAT_NOT_SET) {
+        throw RegistryException.invalid(
+            "%s.kafka_options.message_format: is required unless label %s is 'json'",
+            field, StreamFormatLabel.KEY);
       }
     } else if (stream.getType() == SourceType.STREAM_KINESIS) {
       var kinesis = stream.getKinesisOptions();

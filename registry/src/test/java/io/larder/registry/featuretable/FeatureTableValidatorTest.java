@@ -138,6 +138,126 @@ class FeatureTableValidatorTest {
   }
 
   @Test
+  void streamFormatLabelAcceptsOnlyJsonAvroOrProtobuf() {
+    for (String value : new String[] {"JSON", "xml", "", "avro "}) {
+      assertRefused(
+          spec -> spec.putLabels("larder.io/stream-format", value),
+          "table_spec.labels[larder.io/stream-format]: must be one of json, avro, protobuf, got '"
+              + value
+              + "'");
+    }
+    assertRefused(
+        spec ->
+            spec.putLabels("larder.io/stream-format", "xml")
+                .setStreamSource(withMessageFormat(null)),
+        "must be one of json, avro, protobuf, got 'xml'");
+  }
+
+  @Test
+  void streamFormatLabelNeedsAStreamSource() {
+    assertRefused(
+        spec -> spec.clearStreamSource().putLabels("larder.io/stream-format", "json"),
+        "table_spec.labels[larder.io/stream-format]: only a table with a stream_source");
+  }
+
+  @Test
+  void jsonStreamFormatLabelMakesMessageFormatOptional() {
+    FeatureTableSpec jsonWithoutFormat =
+        valid().toBuilder()
+            .putLabels("larder.io/stream-format", "json")
+            .setStreamSource(withMessageFormat(null))
+            .build();
+
+    assertThatCode(() -> FeatureTableValidator.validate(jsonWithoutFormat))
+        .doesNotThrowAnyException();
+    assertRefused(
+        spec -> spec.setStreamSource(withMessageFormat(null)),
+        "table_spec.stream_source.kafka_options.message_format: is required");
+    assertRefused(
+        spec ->
+            spec.putLabels("larder.io/stream-format", "avro")
+                .setStreamSource(withMessageFormat(null)),
+        "kafka_options.message_format: is required");
+  }
+
+  @Test
+  void jsonStreamFormatLabelAcceptsAnExplicitMessageFormat() {
+    FeatureTableSpec jsonWithAvroFormat =
+        valid().toBuilder().putLabels("larder.io/stream-format", "json").build();
+
+    assertThatCode(() -> FeatureTableValidator.validate(jsonWithAvroFormat))
+        .doesNotThrowAnyException();
+  }
+
+  @Test
+  void avroAndProtobufStreamFormatLabelsMustAgreeWithTheMessageFormat() {
+    StreamFormat proto =
+        StreamFormat.newBuilder()
+            .setProtoFormat(StreamFormat.ProtoFormat.newBuilder().setClassPath("com.example.T"))
+            .build();
+
+    assertThatCode(
+            () ->
+                FeatureTableValidator.validate(
+                    valid().toBuilder().putLabels("larder.io/stream-format", "avro").build()))
+        .doesNotThrowAnyException();
+    assertThatCode(
+            () ->
+                FeatureTableValidator.validate(
+                    valid().toBuilder()
+                        .putLabels("larder.io/stream-format", "protobuf")
+                        .setStreamSource(withMessageFormat(proto))
+                        .build()))
+        .doesNotThrowAnyException();
+    assertRefused(
+        spec -> spec.putLabels("larder.io/stream-format", "protobuf"),
+        "table_spec.labels[larder.io/stream-format]: 'protobuf' needs"
+            + " table_spec.stream_source.kafka_options.message_format to be proto_format,"
+            + " got avro_format");
+    assertRefused(
+        spec ->
+            spec.putLabels("larder.io/stream-format", "avro")
+                .setStreamSource(withMessageFormat(proto)),
+        "'avro' needs table_spec.stream_source.kafka_options.message_format to be avro_format");
+  }
+
+  @Test
+  void streamFormatLabelAgreesWithTheRecordFormatOfAKinesisSource() {
+    DataSource kinesis =
+        STREAM.toBuilder()
+            .setType(SourceType.STREAM_KINESIS)
+            .setKinesisOptions(
+                DataSource.KinesisOptions.newBuilder()
+                    .setRegion("eu-west-1")
+                    .setStreamName("driver_stats")
+                    .setRecordFormat(STREAM.getKafkaOptions().getMessageFormat()))
+            .build();
+
+    assertThatCode(
+            () ->
+                FeatureTableValidator.validate(
+                    valid().toBuilder()
+                        .putLabels("larder.io/stream-format", "avro")
+                        .setStreamSource(kinesis)
+                        .build()))
+        .doesNotThrowAnyException();
+    assertRefused(
+        spec -> spec.putLabels("larder.io/stream-format", "protobuf").setStreamSource(kinesis),
+        "kinesis_options.record_format to be proto_format");
+  }
+
+  /** {@link #STREAM} with the given message_format; null clears it. */
+  private static DataSource withMessageFormat(StreamFormat format) {
+    DataSource.KafkaOptions.Builder kafka = STREAM.getKafkaOptions().toBuilder();
+    if (format == null) {
+      kafka.clearMessageFormat();
+    } else {
+      kafka.setMessageFormat(format);
+    }
+    return STREAM.toBuilder().setKafkaOptions(kafka).build();
+  }
+
+  @Test
   void hashIgnoresMapOrderButSeesEveryChange() {
     FeatureTableSpec labelsOneWay =
         valid().toBuilder().putLabels("a", "1").putLabels("b", "2").build();

@@ -1,0 +1,115 @@
+package io.larder.orchestrator;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The orchestrator's settings ({@code larder.orchestrator.*}); every one has an env variable in
+ * application.yaml.
+ *
+ * @param home where job directories (spec, result, progress, log), stream checkpoints and dead
+ *     letters live
+ * @param offlineStore root of the offline store stream jobs append to ({@code
+ *     <root>/<project>/<table>/stream_job=<id>/<date>/batch_id=<n>})
+ * @param jobs where the built Spark jobs are (the ingestion-jobs module's target directory)
+ * @param redis the online store the ingestion jobs write
+ * @param spark how jobs are run
+ * @param maxConcurrent batch and retrieval jobs running at once; the rest wait PENDING, in order
+ * @param stopGrace how long a stopped job may take after TERM before it is killed
+ * @param stopJobsOnShutdown stop every running job when the orchestrator stops (off: a restarted
+ *     orchestrator adopts them)
+ * @param stream stream-job supervision
+ * @param registry the registry the control loop follows
+ * @param scheduleCheckInterval how often table schedules are checked
+ */
+@ConfigurationProperties("larder.orchestrator")
+public record OrchestratorProperties(
+    @DefaultValue("larder-orchestrator") Path home,
+    Path offlineStore,
+    @DefaultValue Jobs jobs,
+    @DefaultValue Redis redis,
+    @DefaultValue Spark spark,
+    @DefaultValue("2") int maxConcurrent,
+    @DefaultValue("10s") Duration stopGrace,
+    @DefaultValue("false") boolean stopJobsOnShutdown,
+    @DefaultValue Stream stream,
+    @DefaultValue Registry registry,
+    @DefaultValue("10s") Duration scheduleCheckInterval) {
+
+  /** The offline store root: {@code offlineStore}, else {@code <home>/offline}. */
+  public Path offlineStoreRoot() {
+    return (offlineStore == null || offlineStore.toString().isEmpty()
+            ? home.resolve("offline")
+            : offlineStore)
+        .toAbsolutePath();
+  }
+
+  public Path homeDir() {
+    return home.toAbsolutePath();
+  }
+
+  /**
+   * @param home the ingestion-jobs build: {@code larder-ingestion-jobs-*.jar}, {@code
+   *     runtime-classpath.txt} and {@code launch/spark-jvm-args.txt}
+   * @param java the java executable (default: this JVM's)
+   * @param javaOptions extra JVM options for every job, e.g. -Xmx2g
+   */
+  public record Jobs(
+      @DefaultValue("ingestion-jobs/target") Path home, String java, List<String> javaOptions) {
+    public Jobs {
+      javaOptions = javaOptions == null ? List.of() : List.copyOf(javaOptions);
+    }
+  }
+
+  /**
+   * @param uri redis://host:port, or comma-separated host:port seeds with cluster
+   * @param cluster whether the online store is a Redis Cluster
+   */
+  public record Redis(
+      @DefaultValue("redis://127.0.0.1:6379") String uri, @DefaultValue("false") boolean cluster) {}
+
+  /**
+   * @param master Spark master URL for every job (local[*], spark://host:7077, ...)
+   * @param conf extra Spark settings for every job
+   */
+  public record Spark(@DefaultValue("local[*]") String master, Map<String, String> conf) {
+    public Spark {
+      conf = conf == null ? Map.of() : Map.copyOf(conf);
+    }
+  }
+
+  /**
+   * @param triggerInterval micro-batch interval; 0 = as fast as data arrives (freshest, most Redis
+   *     writes)
+   * @param restartBackoff delay before the first restart of a stream job that died; doubles per
+   *     death
+   * @param maxRestartBackoff cap of that delay
+   * @param maxDeaths deaths within {@code deathWindow} after which the job stays ERROR
+   * @param deathWindow see maxDeaths
+   * @param reconcileInterval how often the control loop looks again without being told
+   */
+  public record Stream(
+      @DefaultValue("0s") Duration triggerInterval,
+      @DefaultValue("1s") Duration restartBackoff,
+      @DefaultValue("60s") Duration maxRestartBackoff,
+      @DefaultValue("5") int maxDeaths,
+      @DefaultValue("10m") Duration deathWindow,
+      @DefaultValue("2s") Duration reconcileInterval) {}
+
+  /**
+   * @param target host:port of the registry's gRPC API
+   * @param callTimeout deadline of each registry call
+   * @param pollInterval how often the whole registry is read when it has no change feed (a Feast
+   *     0.9 Core)
+   * @param resyncInterval how often the whole registry is read even with a feed
+   */
+  public record Registry(
+      @DefaultValue("localhost:6565") String target,
+      @DefaultValue("5s") Duration callTimeout,
+      @DefaultValue("10s") Duration pollInterval,
+      @DefaultValue("60s") Duration resyncInterval) {}
+}

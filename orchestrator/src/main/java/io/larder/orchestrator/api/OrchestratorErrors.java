@@ -1,0 +1,111 @@
+package io.larder.orchestrator.api;
+
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.larder.orchestrator.OrchestratorException;
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
+import io.r2dbc.spi.R2dbcTransientException;
+import java.io.IOException;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.server.ResponseStatusException;
+
+/** The orchestrator's one place that turns failures into gRPC statuses and HTTP answers. */
+public final class OrchestratorErrors {
+
+  private static final Logger log = LoggerFactory.getLogger(OrchestratorErrors.class);
+  private static final String STORE_DOWN =
+      "the job store (PostgreSQL) is unavailable; running jobs keep running, try again shortly";
+
+  private OrchestratorErrors() {}
+
+  /** For reactor-grpc's {@code onErrorMap}. */
+  public static Throwable toGrpc(Throwable error) {
+    if (error instanceof StatusRuntimeException || error instanceof StatusException) {
+      return error;
+    }
+    if (error instanceof OrchestratorException refused) {
+      return grpcCode(refused.reason()).withDescription(refused.getMessage()).asRuntimeException();
+    }
+    if (storeUnavailable(error)) {
+      log.warn("job store unavailable: {}", error.toString());
+      return Status.UNAVAILABLE.withDescription(STORE_DOWN).asRuntimeException();
+    }
+    log.error("orchestrator request failed", error);
+    return Status.INTERNAL
+        .withDescription("internal error in the orchestrator; see its log")
+        .asRuntimeException();
+  }
+
+  /** An HTTP error answer: its status, the gRPC code name and the message. */
+  public record HttpError(HttpStatus status, String code, String detail) {}
+
+  public static HttpError toHttp(Throwable error) {
+    if (error instanceof OrchestratorException refused) {
+      return new HttpError(
+          httpStatus(refused.reason()), refused.reason().name(), refused.getMessage());
+    }
+    if (error instanceof DataBufferLimitException tooLarge) {
+      return new HttpError(
+          HttpStatus.PAYLOAD_TOO_LARGE, "RESOURCE_EXHAUSTED", tooLarge.getMessage());
+    }
+    if (error instanceof ResponseStatusException status) {
+      HttpStatus code = HttpStatus.resolve(status.getStatusCode().value());
+      return new HttpError(
+          code == null ? HttpStatus.BAD_REQUEST : code,
+          code == HttpStatus.NOT_FOUND ? "NOT_FOUND" : "INVALID_ARGUMENT",
+          status.getReason() == null ? status.getMessage() : status.getReason());
+    }
+    if (storeUnavailable(error)) {
+      log.warn("job store unavailable: {}", error.toString());
+      return new HttpError(HttpStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE", STORE_DOWN);
+    }
+    log.error("orchestrator request failed", error);
+    return new HttpError(
+        HttpStatus.INTERNAL_SERVER_ERROR,
+        "INTERNAL",
+        "internal error in the orchestrator; see its log");
+  }
+
+  /** Whether the failure says PostgreSQL cannot be reached (rather than a bug). */
+  static boolean storeUnavailable(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof DataAccessResourceFailureException
+          || cause instanceof TransientDataAccessException
+          || cause instanceof R2dbcTransientException
+          || cause instanceof R2dbcNonTransientResourceException
+          || cause instanceof TimeoutException
+          || cause instanceof IOException) {
+        return true;
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  private static Status grpcCode(OrchestratorException.Reason reason) {
+    return switch (reason) {
+      case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+      case NOT_FOUND -> Status.NOT_FOUND;
+      case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+      case UNAVAILABLE -> Status.UNAVAILABLE;
+    };
+  }
+
+  private static HttpStatus httpStatus(OrchestratorException.Reason reason) {
+    return switch (reason) {
+      case INVALID_ARGUMENT -> HttpStatus.BAD_REQUEST;
+      case NOT_FOUND -> HttpStatus.NOT_FOUND;
+      case FAILED_PRECONDITION -> HttpStatus.CONFLICT;
+      case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+    };
+  }
+}

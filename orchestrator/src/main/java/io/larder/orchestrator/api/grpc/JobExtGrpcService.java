@@ -1,0 +1,56 @@
+package io.larder.orchestrator.api.grpc;
+
+import io.larder.orchestrator.api.OrchestratorErrors;
+import io.larder.orchestrator.job.JobStore.JobQuery;
+import io.larder.orchestrator.job.JobViews;
+import io.larder.orchestrator.run.JobCommands;
+import io.larder.proto.larder.JobServiceExtProto.GetJobDetailsRequest;
+import io.larder.proto.larder.JobServiceExtProto.JobDetails;
+import io.larder.proto.larder.JobServiceExtProto.ListJobDetailsRequest;
+import io.larder.proto.larder.JobServiceExtProto.ListJobDetailsResponse;
+import io.larder.proto.larder.ReactorJobExtServiceGrpc;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+/** What Feast's Job lacks (error, progress, times, history) over gRPC. */
+@Component
+class JobExtGrpcService extends ReactorJobExtServiceGrpc.JobExtServiceImplBase {
+
+  private final JobCommands jobs;
+
+  JobExtGrpcService(JobCommands jobs) {
+    this.jobs = jobs;
+  }
+
+  @Override
+  protected Throwable onErrorMap(Throwable error) {
+    return OrchestratorErrors.toGrpc(error);
+  }
+
+  @Override
+  public Mono<JobDetails> getJobDetails(GetJobDetailsRequest request) {
+    return jobs.get(request.getJobId())
+        .flatMap(
+            job ->
+                jobs.history(job.id())
+                    .collectList()
+                    .map(history -> JobViews.details(job, history)));
+  }
+
+  @Override
+  public Mono<ListJobDetailsResponse> listJobDetails(ListJobDetailsRequest request) {
+    JobQuery query =
+        new JobQuery(
+            request.getIncludeTerminated(),
+            request.getProject(),
+            request.getTableName(),
+            request.getType(),
+            request.getLimit());
+    return jobs.list(query)
+        .concatMap(
+            job ->
+                jobs.history(job.id()).collectList().map(history -> JobViews.details(job, history)))
+        .collectList()
+        .map(found -> ListJobDetailsResponse.newBuilder().addAllJobs(found).build());
+  }
+}

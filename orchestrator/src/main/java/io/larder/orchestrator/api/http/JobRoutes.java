@@ -1,0 +1,51 @@
+package io.larder.orchestrator.api.http;
+
+import static org.springframework.web.reactive.function.server.RequestPredicates.GET;
+import static org.springframework.web.reactive.function.server.RequestPredicates.POST;
+
+import io.larder.orchestrator.api.OrchestratorErrors;
+import io.larder.orchestrator.api.OrchestratorErrors.HttpError;
+import java.util.Map;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+
+/** The job service's HTTP/JSON API (described in static/api/v1/openapi.yaml). */
+@Configuration(proxyBeanMethods = false)
+class JobRoutes {
+
+  private static final String JOB = "/api/v1/jobs/{id}";
+
+  @Bean
+  RouterFunction<ServerResponse> jobApi(JobHttpHandlers api) {
+    return RouterFunctions.route()
+        .route(POST("/api/v1/jobs/batch-ingestion"), api::startBatchIngestion)
+        .route(POST("/api/v1/jobs/historical-retrieval"), api::getHistoricalFeatures)
+        .route(POST("/api/v1/jobs/stream-ingestion"), api::startStreamIngestion)
+        .route(GET("/api/v1/jobs"), api::listJobs)
+        .route(GET("/api/v1/job-details"), api::listJobDetails)
+        .route(GET(JOB), api::getJob)
+        .route(GET(JOB + "/details"), api::getJobDetails)
+        .route(GET(JOB + "/log"), api::jobLog)
+        .route(POST(JOB + "/cancel"), api::cancelJob)
+        .onError(Throwable.class, (error, request) -> problem(OrchestratorErrors.toHttp(error)))
+        .build();
+  }
+
+  /** RFC 9457 problem details, with the gRPC code alongside for clients that speak both. */
+  private static Mono<ServerResponse> problem(HttpError error) {
+    return ServerResponse.status(error.status())
+        .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+        .bodyValue(
+            Map.of(
+                "type", "about:blank",
+                "title", error.status().getReasonPhrase(),
+                "status", error.status().value(),
+                "detail", error.detail(),
+                "code", error.code()));
+  }
+}

@@ -1,0 +1,91 @@
+package io.larder.orchestrator.support;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.larder.proto.core.CoreServiceGrpc;
+import io.larder.proto.core.CoreServiceProto.ApplyEntityRequest;
+import io.larder.proto.core.CoreServiceProto.ApplyFeatureTableRequest;
+import io.larder.proto.core.CoreServiceProto.ArchiveProjectRequest;
+import io.larder.proto.core.CoreServiceProto.DeleteFeatureTableRequest;
+import io.larder.proto.core.EntityProto.EntitySpecV2;
+import io.larder.proto.core.FeatureTableProto.FeatureTable;
+import io.larder.proto.core.FeatureTableProto.FeatureTableSpec;
+import io.larder.proto.types.ValueProto.ValueType;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** The real registry, run from its jar for a test class, with its own schema and ports. */
+public final class Registry implements AutoCloseable {
+
+  private final ServiceProcess process;
+  private final int grpcPort;
+  private final ManagedChannel channel;
+
+  private Registry(ServiceProcess process, int grpcPort) {
+    this.process = process;
+    this.grpcPort = grpcPort;
+    this.channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+  }
+
+  public static Registry start(Path logDir) throws IOException, InterruptedException {
+    int grpc = ServiceProcess.freePort();
+    int http = ServiceProcess.freePort();
+    String schema = "orch_it_registry_" + UUID.randomUUID().toString().substring(0, 8);
+    ServiceProcess process =
+        ServiceProcess.start(
+            "registry",
+            ServiceProcess.jar("registry", "larder-registry"),
+            Map.of(
+                "LARDER_REGISTRY_GRPC_PORT", String.valueOf(grpc),
+                "LARDER_REGISTRY_HTTP_PORT", String.valueOf(http),
+                "LARDER_REGISTRY_SCHEMA", schema),
+            grpc,
+            logDir,
+            "--larder.grpc.host=127.0.0.1",
+            "--larder.registry.watch-poll-interval=100ms");
+    return new Registry(process, grpc);
+  }
+
+  public String target() {
+    return "127.0.0.1:" + grpcPort;
+  }
+
+  public CoreServiceGrpc.CoreServiceBlockingStub core() {
+    return CoreServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
+  }
+
+  public void applyEntity(String project, String name, ValueType.Enum type) {
+    core()
+        .applyEntity(
+            ApplyEntityRequest.newBuilder()
+                .setProject(project)
+                .setSpec(EntitySpecV2.newBuilder().setName(name).setValueType(type))
+                .build());
+  }
+
+  public FeatureTable applyTable(String project, FeatureTableSpec spec) {
+    return core()
+        .applyFeatureTable(
+            ApplyFeatureTableRequest.newBuilder().setProject(project).setTableSpec(spec).build())
+        .getTable();
+  }
+
+  public void deleteTable(String project, String name) {
+    core()
+        .deleteFeatureTable(
+            DeleteFeatureTableRequest.newBuilder().setProject(project).setName(name).build());
+  }
+
+  public void archive(String project) {
+    core().archiveProject(ArchiveProjectRequest.newBuilder().setName(project).build());
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    process.close();
+  }
+}
