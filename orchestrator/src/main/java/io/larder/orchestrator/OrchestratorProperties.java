@@ -61,7 +61,14 @@ public record OrchestratorProperties(
   public record Jobs(
       @DefaultValue("ingestion-jobs/target") Path home, String java, List<String> javaOptions) {
     public Jobs {
-      javaOptions = javaOptions == null ? List.of() : List.copyOf(javaOptions);
+      // One option per entry; an entry may also hold several separated by spaces (as env).
+      javaOptions =
+          javaOptions == null
+              ? List.of()
+              : javaOptions.stream()
+                  .flatMap(option -> java.util.Arrays.stream(option.trim().split("\\s+")))
+                  .filter(option -> !option.isEmpty())
+                  .toList();
     }
   }
 

@@ -212,7 +212,8 @@ class BatchAndRetrievalJobsIT extends OrchestratorTestBase {
     assertThat(second.getWindowStart()).as("no gap").isEqualTo(first.getWindowEnd());
     assertThat(first.getProgress().getRowsWritten()).isEqualTo(1);
     try (OnlineStore redis = new OnlineStore(REDIS)) {
-      assertThat(redis.driverFeature(PROJECT, 2001, "scheduled_trips", "trips", ValueType.Enum.INT64))
+      assertThat(
+              redis.driverFeature(PROJECT, 2001, "scheduled_trips", "trips", ValueType.Enum.INT64))
           .isEqualTo(Value.newBuilder().setInt64Val(5).build());
     }
   }

@@ -76,11 +76,22 @@ class OrchestratorBlockHoundIT extends OrchestratorTestBase {
             .getId();
     assertThat(jobs().getJob(GetJobRequest.newBuilder().setJobId(id).build()).getJob().getId())
         .isEqualTo(id);
-    assertThat(jobs().listJobs(ListJobsRequest.newBuilder().setIncludeTerminated(true).build()).getJobsCount())
+    assertThat(
+            jobs()
+                .listJobs(ListJobsRequest.newBuilder().setIncludeTerminated(true).build())
+                .getJobsCount())
         .isPositive();
-    assertThat(jobDetails().getJobDetails(GetJobDetailsRequest.newBuilder().setJobId(id).build()).getJob().getId())
+    assertThat(
+            jobDetails()
+                .getJobDetails(GetJobDetailsRequest.newBuilder().setJobId(id).build())
+                .getJob()
+                .getId())
         .isEqualTo(id);
-    assertThat(jobDetails().listJobDetails(ListJobDetailsRequest.newBuilder().setIncludeTerminated(true).build()).getJobsCount())
+    assertThat(
+            jobDetails()
+                .listJobDetails(
+                    ListJobDetailsRequest.newBuilder().setIncludeTerminated(true).build())
+                .getJobsCount())
         .isPositive();
     refused(
         () ->
@@ -112,11 +123,7 @@ class OrchestratorBlockHoundIT extends OrchestratorTestBase {
       http.get().uri(path).exchange().expectStatus().isOk();
     }
     http.get().uri("/api/v1/jobs/nope").exchange().expectStatus().isNotFound();
-    http.post()
-        .uri("/api/v1/jobs/" + id + "/cancel")
-        .exchange()
-        .expectStatus()
-        .isEqualTo(409);
+    http.post().uri("/api/v1/jobs/" + id + "/cancel").exchange().expectStatus().isEqualTo(409);
     http.post()
         .uri("/api/v1/jobs/stream-ingestion")
         .contentType(MediaType.APPLICATION_JSON)

@@ -55,9 +55,12 @@ class OrchestratorCrashIT {
     Map<String, String> env = new HashMap<>();
     env.put("LARDER_ORCHESTRATOR_GRPC_PORT", String.valueOf(grpcPort));
     env.put("LARDER_ORCHESTRATOR_HTTP_PORT", String.valueOf(ServiceProcess.freePort()));
-    env.put("LARDER_ORCHESTRATOR_SCHEMA", "orch_crash_" + UUID.randomUUID().toString().substring(0, 8));
+    env.put(
+        "LARDER_ORCHESTRATOR_SCHEMA", "orch_crash_" + UUID.randomUUID().toString().substring(0, 8));
     env.put("LARDER_ORCHESTRATOR_HOME", home.toString());
-    env.put("LARDER_JOBS_HOME", Path.of("..", "ingestion-jobs", "target").toAbsolutePath().normalize().toString());
+    env.put(
+        "LARDER_JOBS_HOME",
+        Path.of("..", "ingestion-jobs", "target").toAbsolutePath().normalize().toString());
     env.put("LARDER_REDIS_URI", OrchestratorTestBase.REDIS);
     env.put("LARDER_JOB_JAVA_OPTS", "-Xmx768m");
     Path jar = ServiceProcess.jar("orchestrator", "larder-orchestrator");
@@ -89,7 +92,9 @@ class OrchestratorCrashIT {
                 .getId();
         registry.applyTable(PROJECT, Tables.streamed("events", history, topic).build());
         await(
-            () -> active(channel, "events").size() == 1 && status(channel, batch).equals(JobStatus.JOB_STATUS_DONE),
+            () ->
+                active(channel, "events").size() == 1
+                    && status(channel, batch).equals(JobStatus.JOB_STATUS_DONE),
             Duration.ofMinutes(3),
             () -> "a running stream job and the batch job done; jobs: " + all(channel));
         Job stream = active(channel, "events").get(0);
@@ -132,8 +137,8 @@ class OrchestratorCrashIT {
             JobServiceGrpc.newBlockingStub(again)
                 .withDeadlineAfter(60, TimeUnit.SECONDS)
                 .cancelJob(CancelJobRequest.newBuilder().setJobId(stream.getId()).build());
-            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(
-                java.util.Optional.of(true));
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive))
+                .isNotEqualTo(java.util.Optional.of(true));
           } finally {
             again.shutdownNow();
           }

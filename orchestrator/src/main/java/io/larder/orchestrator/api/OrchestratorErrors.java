@@ -6,7 +6,8 @@ import io.grpc.StatusRuntimeException;
 import io.larder.orchestrator.OrchestratorException;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTransientException;
-import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +67,15 @@ public final class OrchestratorErrors {
       log.warn("job store unavailable: {}", error.toString());
       return new HttpError(HttpStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE", STORE_DOWN);
     }
+    if (error instanceof StatusRuntimeException status
+        && status.getStatus().getCode() != Status.Code.INTERNAL
+        && status.getStatus().getCode() != Status.Code.UNKNOWN) {
+      // A registry answer passed through, as the gRPC API passes it.
+      return new HttpError(
+          httpStatus(status.getStatus().getCode()),
+          status.getStatus().getCode().name(),
+          String.valueOf(status.getStatus().getDescription()));
+    }
     log.error("orchestrator request failed", error);
     return new HttpError(
         HttpStatus.INTERNAL_SERVER_ERROR,
@@ -81,7 +91,8 @@ public final class OrchestratorErrors {
           || cause instanceof R2dbcTransientException
           || cause instanceof R2dbcNonTransientResourceException
           || cause instanceof TimeoutException
-          || cause instanceof IOException) {
+          || cause instanceof ConnectException
+          || cause instanceof ClosedChannelException) {
         return true;
       }
       if (cause.getCause() == cause) {
@@ -97,6 +108,20 @@ public final class OrchestratorErrors {
       case NOT_FOUND -> Status.NOT_FOUND;
       case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
       case UNAVAILABLE -> Status.UNAVAILABLE;
+    };
+  }
+
+  private static HttpStatus httpStatus(Status.Code code) {
+    return switch (code) {
+      case INVALID_ARGUMENT, OUT_OF_RANGE -> HttpStatus.BAD_REQUEST;
+      case NOT_FOUND -> HttpStatus.NOT_FOUND;
+      case ALREADY_EXISTS, FAILED_PRECONDITION, ABORTED -> HttpStatus.CONFLICT;
+      case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+      case DEADLINE_EXCEEDED -> HttpStatus.GATEWAY_TIMEOUT;
+      case RESOURCE_EXHAUSTED -> HttpStatus.TOO_MANY_REQUESTS;
+      case UNAUTHENTICATED -> HttpStatus.UNAUTHORIZED;
+      case PERMISSION_DENIED -> HttpStatus.FORBIDDEN;
+      default -> HttpStatus.INTERNAL_SERVER_ERROR;
     };
   }
 

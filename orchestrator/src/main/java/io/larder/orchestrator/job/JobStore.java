@@ -43,13 +43,14 @@ public interface JobStore {
    * Which jobs to list.
    *
    * @param project empty: all
-   * @param table empty: all
+   * @param table empty: all; else the jobs that ingest the table or read it (retrieval)
    * @param type INVALID_JOB: all
    */
   record JobQuery(
       boolean includeTerminated, String project, String table, JobType type, int limit) {
     public static JobQuery all(boolean includeTerminated, String table) {
-      return new JobQuery(includeTerminated, "", table, JobType.INVALID_JOB, 0);
+      // Feast's ListJobs answers every job.
+      return new JobQuery(includeTerminated, "", table, JobType.INVALID_JOB, Integer.MAX_VALUE);
     }
   }
 }

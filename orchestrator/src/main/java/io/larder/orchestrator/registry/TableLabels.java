@@ -59,7 +59,8 @@ public final class TableLabels {
      */
     public Instant nextRun(Instant lastWindowEnd, Instant lastRunAt, Instant tableCreated) {
       if (every != null) {
-        return lastWindowEnd == null ? Instant.MIN : lastWindowEnd.plus(every);
+        // From the last run, whatever became of it: a failing table is retried once per interval.
+        return lastRunAt == null ? Instant.MIN : lastRunAt.plus(every);
       }
       Instant base = lastRunAt != null ? lastRunAt : tableCreated;
       Instant next = cron.next(base.atZone(java.time.ZoneOffset.UTC)).toInstant();

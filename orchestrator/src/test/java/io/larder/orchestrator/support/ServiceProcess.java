@@ -53,6 +53,28 @@ public final class ServiceProcess implements AutoCloseable {
     command.add("-jar");
     command.add(jar.toString());
     command.addAll(List.of(args));
+    return start(name, command, env, port, logDir);
+  }
+
+  /** Starts {@code java jvmArgs -cp classPath mainClass args}; waits until {@code port} accepts. */
+  public static ServiceProcess startClass(
+      String name,
+      String classPath,
+      List<String> jvmArgs,
+      String mainClass,
+      Map<String, String> env,
+      int port,
+      Path logDir,
+      String... args)
+      throws IOException, InterruptedException {
+    List<String> command = SparkStandaloneCluster.command(classPath, jvmArgs, mainClass);
+    command.addAll(List.of(args));
+    return start(name, command, env, port, logDir);
+  }
+
+  private static ServiceProcess start(
+      String name, List<String> command, Map<String, String> env, int port, Path logDir)
+      throws IOException, InterruptedException {
     Files.createDirectories(logDir);
     Path log = logDir.resolve(name + ".log");
     ProcessBuilder builder =
