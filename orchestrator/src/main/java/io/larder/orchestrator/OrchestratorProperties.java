@@ -2,6 +2,7 @@ package io.larder.orchestrator;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -66,7 +67,7 @@ public record OrchestratorProperties(
           javaOptions == null
               ? List.of()
               : javaOptions.stream()
-                  .flatMap(option -> java.util.Arrays.stream(option.trim().split("\\s+")))
+                  .flatMap(option -> Arrays.stream(option.trim().split("\\s+")))
                   .filter(option -> !option.isEmpty())
                   .toList();
     }

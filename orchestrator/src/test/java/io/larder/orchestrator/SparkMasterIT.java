@@ -72,7 +72,9 @@ class SparkMasterIT extends OrchestratorTestBase {
             .getId();
     JobDetails done = awaitEnd(id, Duration.ofMinutes(4));
 
-    assertThat(done.getJob().getStatus()).as("log:%n%s", log(id)).isEqualTo(JobStatus.JOB_STATUS_DONE);
+    assertThat(done.getJob().getStatus())
+        .as("log:%n%s", log(id))
+        .isEqualTo(JobStatus.JOB_STATUS_DONE);
     assertThat(done.getSparkMaster()).isEqualTo(cluster.masterUrl());
     assertThat(done.getApplicationId()).startsWith("app-");
     try (var apps = Files.list(cluster.workDir())) {

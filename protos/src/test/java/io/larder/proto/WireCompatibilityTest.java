@@ -311,4 +311,105 @@ class WireCompatibilityTest {
     assertThat(GetOnlineFeaturesResponse.FieldStatus.NULL_VALUE_VALUE).isEqualTo(2);
     assertThat(GetOnlineFeaturesResponse.FieldStatus.NOT_FOUND_VALUE).isEqualTo(3);
   }
+
+  @Test
+  void jobServiceMessagesUseFeastFieldNumbers() throws IOException {
+    byte[] startTime = raw(out -> out.writeInt64(1, 1_893_456_000L));
+    byte[] job =
+        raw(
+            out -> {
+              out.writeString(1, "batch-1");
+              out.writeEnum(2, 1); // BATCH_INGESTION_JOB
+              out.writeEnum(3, 3); // JOB_STATUS_DONE
+              out.writeString(4, "abc");
+              out.writeByteArray(5, startTime);
+              out.writeByteArray(7, raw(meta -> meta.writeString(1, "driver_trips")));
+              out.writeString(9, "file:///log");
+            });
+    io.larder.proto.core.JobServiceProto.Job parsed =
+        io.larder.proto.core.JobServiceProto.Job.parseFrom(job);
+    assertThat(parsed.getId()).isEqualTo("batch-1");
+    assertThat(parsed.getType())
+        .isEqualTo(io.larder.proto.core.JobServiceProto.JobType.BATCH_INGESTION_JOB);
+    assertThat(parsed.getStatus())
+        .isEqualTo(io.larder.proto.core.JobServiceProto.JobStatus.JOB_STATUS_DONE);
+    assertThat(parsed.getHash()).isEqualTo("abc");
+    assertThat(parsed.getStartTime().getSeconds()).isEqualTo(1_893_456_000L);
+    assertThat(parsed.getBatchIngestion().getTableName()).isEqualTo("driver_trips");
+    assertThat(parsed.getLogUri()).isEqualTo("file:///log");
+    assertThat(parsed.toByteArray()).isEqualTo(job);
+
+    byte[] retrieval =
+        raw(out -> out.writeByteArray(6, raw(meta -> meta.writeString(1, "file:///out"))));
+    assertThat(
+            io.larder.proto.core.JobServiceProto.Job.parseFrom(retrieval)
+                .getRetrieval()
+                .getOutputLocation())
+        .isEqualTo("file:///out");
+    byte[] stream = raw(out -> out.writeByteArray(8, raw(meta -> meta.writeString(1, "t"))));
+    assertThat(
+            io.larder.proto.core.JobServiceProto.Job.parseFrom(stream)
+                .getStreamIngestion()
+                .getTableName())
+        .isEqualTo("t");
+
+    byte[] historical =
+        raw(
+            out -> {
+              out.writeString(1, "t:f");
+              out.writeByteArray(
+                  2,
+                  raw(
+                      source -> {
+                        source.writeEnum(1, 1); // BATCH_FILE
+                        source.writeByteArray(11, raw(file -> file.writeString(2, "/e.csv")));
+                      }));
+              out.writeString(3, "p");
+              out.writeString(4, "/out");
+              out.writeString(5, "parquet");
+            });
+    var request =
+        io.larder.proto.core.JobServiceProto.GetHistoricalFeaturesRequest.parseFrom(historical);
+    assertThat(request.getFeatureRefsList()).containsExactly("t:f");
+    assertThat(request.getEntitySource().getFileOptions().getFileUrl()).isEqualTo("/e.csv");
+    assertThat(request.getProject()).isEqualTo("p");
+    assertThat(request.getOutputLocation()).isEqualTo("/out");
+    assertThat(request.getOutputFormat()).isEqualTo("parquet");
+    assertThat(request.toByteArray()).isEqualTo(historical);
+
+    byte[] batch =
+        raw(
+            out -> {
+              out.writeString(1, "p");
+              out.writeString(2, "t");
+              out.writeByteArray(3, startTime);
+              out.writeByteArray(4, startTime);
+            });
+    var start =
+        io.larder.proto.core.JobServiceProto.StartOfflineToOnlineIngestionJobRequest.parseFrom(
+            batch);
+    assertThat(start.getTableName()).isEqualTo("t");
+    assertThat(start.getEndDate().getSeconds()).isEqualTo(1_893_456_000L);
+    byte[] list =
+        raw(
+            out -> {
+              out.writeBool(1, true);
+              out.writeString(2, "t");
+            });
+    var listJobs = io.larder.proto.core.JobServiceProto.ListJobsRequest.parseFrom(list);
+    assertThat(listJobs.getIncludeTerminated()).isTrue();
+    assertThat(listJobs.getTableName()).isEqualTo("t");
+    byte[] response =
+        raw(
+            out -> {
+              out.writeString(1, "id");
+              out.writeString(2, "file:///out/id");
+              out.writeByteArray(3, startTime);
+              out.writeString(4, "file:///log");
+            });
+    assertThat(
+            io.larder.proto.core.JobServiceProto.GetHistoricalFeaturesResponse.parseFrom(response)
+                .toByteArray())
+        .isEqualTo(response);
+  }
 }

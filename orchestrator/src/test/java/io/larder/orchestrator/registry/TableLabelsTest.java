@@ -29,8 +29,7 @@ class TableLabelsTest {
   void aCronRunsAtTheNextTickAfterTheLastRunOrTheTableCreation() {
     TableLabels.Schedule cron =
         TableLabels.schedule(
-                table("larder.io/ingest-cron", "0 0 * * * *")
-                    .toBuilder()
+                table("larder.io/ingest-cron", "0 0 * * * *").toBuilder()
                     .putLabels("larder.io/ingest-from", "2029-12-31T00:00:00Z")
                     .build())
             .orElseThrow();

@@ -46,7 +46,9 @@ public final class SparkStandaloneCluster implements AutoCloseable {
     }
     List<String> jvmArgs =
         List.of(
-            Files.readString(jobs.resolve("launch").resolve("spark-jvm-args.txt")).strip().split("\\s+"));
+            Files.readString(jobs.resolve("launch").resolve("spark-jvm-args.txt"))
+                .strip()
+                .split("\\s+"));
     Map<String, String> env =
         Map.of(
             "SPARK_HOME", sparkHome.toString(),

@@ -80,7 +80,8 @@ class PostgresJobStore implements JobStore {
       sql.append(" and project = :project");
     }
     if (!query.table().isEmpty()) {
-      sql.append(" and (table_name = :table or position(',' || :table || ',' in ',' || tables || ',') > 0)");
+      sql.append(
+          " and (table_name = :table or position(',' || :table || ',' in ',' || tables || ',') > 0)");
     }
     if (query.type() != JobType.INVALID_JOB) {
       sql.append(" and type = :type");
