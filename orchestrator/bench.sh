@@ -20,7 +20,8 @@
 #
 # Assumes `scripts/stack start` (Redis, PostgreSQL, Kafka) and a built tree
 # (`mvn -B -q install -DskipTests`). The figures depend on what else uses the cores: on a machine
-# shared with builds, run it under the build lock (e.g. `flock /tmp/mvn.lock orchestrator/bench.sh`).
+# shared with builds, run it under the build lock with -o (`flock -o /tmp/mvn.lock
+# orchestrator/bench.sh`), so the services and Spark jobs it starts do not inherit the lock's file.
 # Settings (environment):
 #   BENCH_RUNS              batch jobs requested, one after another (3)
 #   BENCH_BATCH_ROWS        rows of the batch CSV (5000)

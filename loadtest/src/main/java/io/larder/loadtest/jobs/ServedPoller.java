@@ -1,7 +1,6 @@
 package io.larder.loadtest.jobs;
 
 import io.grpc.ManagedChannel;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.larder.proto.serving.ServingServiceGrpc;
@@ -117,12 +116,6 @@ final class ServedPoller implements AutoCloseable {
   void resetCounts() {
     polls = 0;
     errors.clear();
-  }
-
-  static String describe(StatusRuntimeException e) {
-    Status status = e.getStatus();
-    return status.getCode()
-        + (status.getDescription() == null ? "" : ": " + status.getDescription());
   }
 
   private static Value int64(long value) {

@@ -332,6 +332,7 @@ final class StreamFreshnessCommand implements Callable<Integer> {
             "stream job " + jobId + " reported no progress after " + readyTimeout + ": " + details);
       }
       Thread.sleep(100);
+      details = clients.details(jobId);
     }
     return details;
   }

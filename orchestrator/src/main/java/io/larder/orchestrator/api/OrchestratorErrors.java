@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.larder.orchestrator.OrchestratorException;
+import io.larder.support.http.ProtoJson;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTransientException;
 import java.net.ConnectException;
@@ -51,6 +52,9 @@ public final class OrchestratorErrors {
     if (error instanceof OrchestratorException refused) {
       return new HttpError(
           httpStatus(refused.reason()), refused.reason().name(), refused.getMessage());
+    }
+    if (error instanceof ProtoJson.InvalidBodyException invalid) {
+      return new HttpError(HttpStatus.BAD_REQUEST, "INVALID_ARGUMENT", invalid.getMessage());
     }
     if (error instanceof DataBufferLimitException tooLarge) {
       return new HttpError(

@@ -51,6 +51,8 @@ class JobExecutor {
   private final OrchestratorProperties properties;
   private final JobMetrics metrics;
   private final Map<String, LaunchedJob> running = new ConcurrentHashMap<>();
+  // Jobs whose end is being written (possibly retried while PostgreSQL is down).
+  private final java.util.Set<String> ending = ConcurrentHashMap.newKeySet();
   private final Sinks.Many<JobRow> changes = Sinks.many().multicast().directBestEffort();
 
   JobExecutor(
@@ -72,7 +74,7 @@ class JobExecutor {
 
   /** Whether this orchestrator follows a live process of the job. */
   boolean following(String jobId) {
-    return running.containsKey(jobId);
+    return running.containsKey(jobId) || ending.contains(jobId);
   }
 
   /**
@@ -248,6 +250,7 @@ class JobExecutor {
 
   /** Writes what became of a job whose process ended, retrying until the store takes it. */
   private Mono<JobRow> exited(String jobId, int exitCode) {
+    ending.add(jobId);
     running.remove(jobId);
     JobFiles files = files(jobId);
     return Mono.fromCallable(() -> new Outcome(read(files.result()), read(files.progress())))
@@ -271,11 +274,13 @@ class JobExecutor {
                                         "job {}: cannot record its end yet ({}); retrying",
                                         jobId,
                                         retry.failure().toString()))))
-        .doOnNext(this::announce);
+        .doOnNext(this::announce)
+        .doFinally(signal -> ending.remove(jobId));
   }
 
   private JobRow afterExit(JobRow row, int exitCode, Outcome outcome) {
-    if (row.terminal()) {
+    // Already written (ended, or a stream job's death already recorded): nothing to add.
+    if (row.terminal() || row.status() != JobStatus.JOB_STATUS_RUNNING) {
       return row;
     }
     String resultJson = outcome.result().orElse(outcome.progress().orElse(row.progressJson()));

@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.larder.registry.RegistryException;
+import io.larder.support.http.ProtoJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -38,6 +39,9 @@ public final class RegistryErrors {
     if (error instanceof RegistryException refused) {
       return new HttpError(
           httpStatus(refused.reason()), refused.reason().name(), refused.getMessage());
+    }
+    if (error instanceof ProtoJson.InvalidBodyException invalid) {
+      return new HttpError(HttpStatus.BAD_REQUEST, "INVALID_ARGUMENT", invalid.getMessage());
     }
     if (error instanceof DataBufferLimitException tooLarge) {
       return new HttpError(

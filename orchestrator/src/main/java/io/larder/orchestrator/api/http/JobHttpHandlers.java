@@ -16,6 +16,7 @@ import io.larder.proto.core.JobServiceProto.StartOfflineToOnlineIngestionJobResp
 import io.larder.proto.core.JobServiceProto.StartStreamToOnlineIngestionJobRequest;
 import io.larder.proto.core.JobServiceProto.StartStreamToOnlineIngestionJobResponse;
 import io.larder.proto.larder.JobServiceExtProto.ListJobDetailsResponse;
+import io.larder.support.http.ProtoJson;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.URI;

@@ -5,10 +5,9 @@ import static org.springframework.web.reactive.function.server.RequestPredicates
 
 import io.larder.orchestrator.api.OrchestratorErrors;
 import io.larder.orchestrator.api.OrchestratorErrors.HttpError;
-import java.util.Map;
+import io.larder.support.http.ProtoJson;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -36,16 +35,7 @@ class JobRoutes {
         .build();
   }
 
-  /** RFC 9457 problem details, with the gRPC code alongside for clients that speak both. */
   private static Mono<ServerResponse> problem(HttpError error) {
-    return ServerResponse.status(error.status())
-        .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-        .bodyValue(
-            Map.of(
-                "type", "about:blank",
-                "title", error.status().getReasonPhrase(),
-                "status", error.status().value(),
-                "detail", error.detail(),
-                "code", error.code()));
+    return ProtoJson.problem(error.status(), error.code(), error.detail());
   }
 }

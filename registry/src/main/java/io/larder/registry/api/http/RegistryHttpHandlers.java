@@ -25,6 +25,7 @@ import io.larder.registry.entity.EntityService;
 import io.larder.registry.featuretable.FeatureTableService;
 import io.larder.registry.project.ProjectService;
 import io.larder.registry.storeconfig.StoreConfigService;
+import io.larder.support.http.ProtoJson;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
