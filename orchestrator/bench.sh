@@ -27,7 +27,7 @@
 #   BENCH_BATCH_ROWS        rows of the batch CSV (5000)
 #   BENCH_STREAM_EVENTS     measured stream events (1000)
 #   BENCH_STREAM_RATE       events per second (50)
-#   BENCH_STREAM_WARMUP     uncounted events at the same rate before measuring, as a duration (10s)
+#   BENCH_STREAM_WARMUP     uncounted events at the same rate before measuring, as a duration (30s)
 #   BENCH_SERVED_TIMEOUT    an event not served this long after its send is never served (30s)
 #   BENCH_POLL_INTERVAL     the poller's lookup interval (20ms)
 #   BENCH_STREAM_TRIGGERS   stream trigger intervals, comma-separated (0s,1s); each one after the
@@ -49,7 +49,8 @@ runs="${BENCH_RUNS:-3}"
 batch_rows="${BENCH_BATCH_ROWS:-5000}"
 stream_events="${BENCH_STREAM_EVENTS:-1000}"
 stream_rate="${BENCH_STREAM_RATE:-50}"
-stream_warmup="${BENCH_STREAM_WARMUP:-10s}"
+# A fresh stream job needs ~15 micro-batches before their duration settles (JIT): ~30 s here.
+stream_warmup="${BENCH_STREAM_WARMUP:-30s}"
 served_timeout="${BENCH_SERVED_TIMEOUT:-30s}"
 poll_interval="${BENCH_POLL_INTERVAL:-20ms}"
 triggers="${BENCH_STREAM_TRIGGERS:-0s,1s}"

@@ -52,7 +52,7 @@ final class ReportCommand implements Callable<Integer> {
               + " times from the job's status history)%n",
           batch.get(0).get("rows"),
           batch.size());
-      String row = "%-7s %-34s %-7s %15s %13s %10s %10s%n";
+      String row = "%-7s %-43s %-7s %15s %13s %10s %10s%n";
       out.printf(
           Locale.ROOT,
           row,

@@ -83,7 +83,7 @@ final class StreamFreshnessCommand implements Callable<Integer> {
 
   @Option(
       names = "--warmup",
-      defaultValue = "10s",
+      defaultValue = "30s",
       converter = DurationConverter.class,
       description =
           "Uncounted events at the same rate before measuring, once a first event was served"
@@ -182,7 +182,7 @@ final class StreamFreshnessCommand implements Callable<Integer> {
             System.out.printf(
                 Locale.ROOT, "warm-up: %d events at %.0f/s (not counted)%n", warmupEvents, rate);
             FreshnessTracker.Summary warm =
-                run(producer, poller, keyBase + WARMUP_KEYS, warmupEvents).summary();
+                run(producer, poller, keyBase + WARMUP_KEYS, warmupEvents).tracker().summary();
             System.out.printf(
                 Locale.ROOT,
                 "warm-up: served %d/%d, p99 %.0f ms%n",
@@ -194,10 +194,9 @@ final class StreamFreshnessCommand implements Callable<Integer> {
           poller.resetCounts();
           System.out.printf(
               Locale.ROOT, "measuring: %d events at %.0f/s, one key each%n", events, rate);
-          long producing = System.nanoTime();
-          FreshnessTracker tracker = run(producer, poller, keyBase, events);
-          double producedRate = events / ((System.nanoTime() - producing) / 1e9);
-          FreshnessTracker.Summary summary = tracker.summary();
+          Run measured = run(producer, poller, keyBase, events);
+          double producedRate = events / measured.producingSeconds();
+          FreshnessTracker.Summary summary = measured.tracker().summary();
           EventProducer.Stats stats = producer.stats();
 
           JobDetails after = clients.details(jobId);
@@ -279,8 +278,11 @@ final class StreamFreshnessCommand implements Callable<Integer> {
     }
   }
 
+  /** A run's events, and how long producing them took (the rate achieved). */
+  private record Run(FreshnessTracker tracker, double producingSeconds) {}
+
   /** Produces {@code count} events while the poller, on its own thread, looks for them. */
-  private FreshnessTracker run(EventProducer producer, ServedPoller poller, long base, int count)
+  private Run run(EventProducer producer, ServedPoller poller, long base, int count)
       throws InterruptedException {
     FreshnessTracker tracker = new FreshnessTracker();
     Thread polling =
@@ -288,14 +290,16 @@ final class StreamFreshnessCommand implements Callable<Integer> {
             () -> poller.pollUntilDone(tracker, pollInterval, servedTimeout), "served-poller");
     polling.setDaemon(true);
     polling.start();
+    long producing = System.nanoTime();
     producer.produce(tracker, base, count, rate);
+    double producingSeconds = (System.nanoTime() - producing) / 1e9;
     // Every event is served or given up servedTimeout after its send: the poller ends by then.
     polling.join(servedTimeout.plusSeconds(60).toMillis());
     if (polling.isAlive()) {
       throw new IllegalStateException(
           "the poller did not finish; outstanding " + tracker.outstandingCount());
     }
-    return tracker;
+    return new Run(tracker, producingSeconds);
   }
 
   /** The orchestrator's stream job for the table (it starts one within seconds of the apply). */
