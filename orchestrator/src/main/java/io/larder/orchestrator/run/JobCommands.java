@@ -7,6 +7,7 @@ import io.larder.orchestrator.job.JobIds;
 import io.larder.orchestrator.job.JobRow;
 import io.larder.orchestrator.job.JobStore;
 import io.larder.orchestrator.job.JobStore.JobQuery;
+import io.larder.orchestrator.job.JobViews;
 import io.larder.orchestrator.registry.RegistryClient;
 import io.larder.proto.core.DataFormatProto.FileFormat;
 import io.larder.proto.core.DataSourceProto.DataSource;
@@ -108,7 +109,9 @@ public class JobCommands {
     FeatureTableSpec spec = table.getSpec();
     String id = JobIds.next("batch");
     String json =
-        JobSpecFactory.json(specs.batch(project, spec, entities, timestamp(start), timestamp(end)));
+        JobSpecFactory.json(
+            specs.batch(
+                project, spec, entities, JobViews.timestamp(start), JobViews.timestamp(end)));
     JobRow job =
         JobRow.pending(id, JobType.BATCH_INGESTION_JOB, project, Instant.now())
             .tableName(spec.getName())
@@ -316,13 +319,6 @@ public class JobCommands {
 
   private static Instant instant(Timestamp timestamp) {
     return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
-  }
-
-  static Timestamp timestamp(Instant instant) {
-    return Timestamp.newBuilder()
-        .setSeconds(instant.getEpochSecond())
-        .setNanos(instant.getNano())
-        .build();
   }
 
   private static String sha256(String text) {

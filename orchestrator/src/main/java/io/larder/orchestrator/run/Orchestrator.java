@@ -1,7 +1,6 @@
 package io.larder.orchestrator.run;
 
 import io.larder.orchestrator.OrchestratorProperties;
-import io.larder.orchestrator.job.JobRow;
 import io.larder.orchestrator.job.JobStore;
 import io.larder.orchestrator.registry.RegistryFeed;
 import io.larder.proto.core.JobServiceProto.JobStatus;
@@ -13,7 +12,6 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
 /**
@@ -62,7 +60,7 @@ class Orchestrator implements SmartLifecycle {
         store
             .active()
             .filter(job -> job.status() == JobStatus.JOB_STATUS_RUNNING)
-            .concatMap(this::recover)
+            .concatMap(executor::adopt)
             .count()
             // PostgreSQL may still be starting: try again rather than run without the store.
             .retryWhen(
@@ -78,10 +76,6 @@ class Orchestrator implements SmartLifecycle {
                   log.info("recovered {} running job(s); starting the control loops", count);
                   startLoops();
                 });
-  }
-
-  private Mono<JobRow> recover(JobRow job) {
-    return executor.adopt(job);
   }
 
   private void startLoops() {

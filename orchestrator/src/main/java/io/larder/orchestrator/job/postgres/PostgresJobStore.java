@@ -1,8 +1,8 @@
 package io.larder.orchestrator.job.postgres;
 
-import com.google.protobuf.Timestamp;
 import io.larder.orchestrator.job.JobRow;
 import io.larder.orchestrator.job.JobStore;
+import io.larder.orchestrator.job.JobViews;
 import io.larder.orchestrator.job.StaleJobException;
 import io.larder.proto.core.JobServiceProto.JobStatus;
 import io.larder.proto.core.JobServiceProto.JobType;
@@ -204,7 +204,7 @@ class PostgresJobStore implements JobStore {
             row ->
                 StatusChange.newBuilder()
                     .setStatus(JobStatus.valueOf(row.get("status", String.class)))
-                    .setAt(timestamp(instant(row, "at")))
+                    .setAt(JobViews.timestamp(instant(row, "at")))
                     .setReason(row.get("reason", String.class))
                     .build())
         .all();
@@ -311,12 +311,5 @@ class PostgresJobStore implements JobStore {
 
   private static OffsetDateTime utc(Instant instant) {
     return instant.atOffset(ZoneOffset.UTC);
-  }
-
-  private static Timestamp timestamp(Instant instant) {
-    return Timestamp.newBuilder()
-        .setSeconds(instant.getEpochSecond())
-        .setNanos(instant.getNano())
-        .build();
   }
 }
