@@ -11,6 +11,7 @@ import io.larder.orchestrator.support.OrchestratorTestBase;
 import io.larder.orchestrator.support.Registry;
 import io.larder.orchestrator.support.ServiceProcess;
 import io.larder.orchestrator.support.Tables;
+import io.larder.orchestrator.support.TestSchemas;
 import io.larder.proto.core.JobServiceGrpc;
 import io.larder.proto.core.JobServiceProto.CancelJobRequest;
 import io.larder.proto.core.JobServiceProto.Job;
@@ -55,8 +56,8 @@ class OrchestratorCrashIT {
     Map<String, String> env = new HashMap<>();
     env.put("LARDER_ORCHESTRATOR_GRPC_PORT", String.valueOf(grpcPort));
     env.put("LARDER_ORCHESTRATOR_HTTP_PORT", String.valueOf(ServiceProcess.freePort()));
-    env.put(
-        "LARDER_ORCHESTRATOR_SCHEMA", "orch_crash_" + UUID.randomUUID().toString().substring(0, 8));
+    String schema = TestSchemas.name("orch_crash");
+    env.put("LARDER_ORCHESTRATOR_SCHEMA", schema);
     env.put("LARDER_ORCHESTRATOR_HOME", home.toString());
     env.put(
         "LARDER_JOBS_HOME",
@@ -150,6 +151,7 @@ class OrchestratorCrashIT {
         for (long pid : jobPids) {
           ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
+        TestSchemas.drop(schema);
       }
     }
   }

@@ -55,9 +55,23 @@ public final class OnlineIngestion {
       FeatureTableSpec table,
       List<EntitySpecV2> entities,
       RedisTarget redis) {
+    return write(canonicalValidRows, project, table, entities, redis, null);
+  }
+
+  /**
+   * As {@link #write(Dataset, String, FeatureTableSpec, List, RedisTarget)}, told whether the rows
+   * hold one row per entity key when the caller already knows (null: find out).
+   */
+  public static WriteCounts write(
+      Dataset<Row> canonicalValidRows,
+      String project,
+      FeatureTableSpec table,
+      List<EntitySpecV2> entities,
+      RedisTarget redis,
+      Boolean oneRowPerKey) {
     OnlineWritePlan plan = plan(project, table, entities, redis);
     List<long[]> perPartition =
-        newestPerEntity(canonicalValidRows, table)
+        newestPerEntity(canonicalValidRows, table, oneRowPerKey)
             .toJavaRDD()
             .mapPartitions(plan::writePartition)
             .collect();
@@ -70,6 +84,13 @@ public final class OnlineIngestion {
     return new WriteCounts(written, notNewer);
   }
 
+  /** The entity key columns of a table's canonical rows, in key order. */
+  public static List<Column> keyColumns(FeatureTableSpec table) {
+    List<Column> keys = new ArrayList<>();
+    table.getEntitiesList().forEach(entity -> keys.add(FeatureSource.column(entity)));
+    return keys;
+  }
+
   /**
    * One row per entity key: the entity columns, then the newest row's event time, created time and
    * features, then how many rows the key had. One groupBy (one shuffle, no global sort): the max of
@@ -77,20 +98,23 @@ public final class OnlineIngestion {
    * tie; the remaining fields only make the pick deterministic. Spark plans it as a SortAggregate
    * (a struct buffer is not hash-aggregatable): rows sort within each partition.
    */
-  static Dataset<Row> newestPerEntity(Dataset<Row> rows, FeatureTableSpec table) {
-    List<Column> keys = new ArrayList<>();
-    table.getEntitiesList().forEach(entity -> keys.add(FeatureSource.column(entity)));
+  static Dataset<Row> newestPerEntity(
+      Dataset<Row> rows, FeatureTableSpec table, Boolean oneRowPerKey) {
+    List<Column> keys = keyColumns(table);
     List<String> ordered = new ArrayList<>();
     ordered.add(FeatureSource.EVENT_TIMESTAMP);
     ordered.add(FeatureSource.CREATED_TIMESTAMP);
     table.getFeaturesList().forEach(feature -> ordered.add(feature.getName()));
-    // One cheap hash aggregate first: rows with one row per key (a snapshot) skip the sort below.
-    Row sizes =
-        rows.agg(
-                count(lit(1)),
-                count_distinct(keys.get(0), keys.subList(1, keys.size()).toArray(Column[]::new)))
-            .first();
-    if (sizes.getLong(0) == sizes.getLong(1)) {
+    if (oneRowPerKey == null) {
+      // One cheap hash aggregate first: rows with one row per key (a snapshot) skip the sort below.
+      Row sizes =
+          rows.agg(
+                  count(lit(1)),
+                  count_distinct(keys.get(0), keys.subList(1, keys.size()).toArray(Column[]::new)))
+              .first();
+      oneRowPerKey = sizes.getLong(0) == sizes.getLong(1);
+    }
+    if (oneRowPerKey) {
       List<Column> asIs = new ArrayList<>(keys);
       ordered.forEach(name -> asIs.add(FeatureSource.column(name)));
       asIs.add(lit(1L).as(ROW_COUNT));

@@ -308,7 +308,8 @@ public final class FeatureSource {
     }
     if (type.equals(DataTypes.StringType)) {
       return when(
-              raw.rlike("^-?[0-9]+(\\.[0-9]+)?$"),
+              // Spark's JSON reader gives a fractional JSON number as text like 1.7962369401E9.
+              raw.rlike("^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$"),
               timestamp_seconds(raw.cast(DataTypes.createDecimalType(24, 6))))
           .otherwise(try_to_timestamp(raw));
     }

@@ -1,8 +1,11 @@
 package io.larder.jobs.stream;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.count_distinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
@@ -34,6 +37,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.DataStreamWriter;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.streaming.Trigger;
 import org.apache.spark.sql.types.DataTypes;
 import org.slf4j.Logger;
@@ -156,13 +160,16 @@ public final class StreamIngestionJob {
     MicroBatchWriter writer = new MicroBatchWriter(spec, totals, progress);
     DataStreamWriter<Row> query =
         rows.writeStream()
-            .queryName("stream-ingestion-" + table.getName())
+            .queryName(queryName(table))
             .option("checkpointLocation", spec.getCheckpointLocation())
             .foreachBatch((VoidFunction2<Dataset<Row>, Long>) writer::write);
     if (spec.getTriggerIntervalMs() > 0) {
       query = query.trigger(Trigger.ProcessingTime(spec.getTriggerIntervalMs()));
     }
     awaitTopic(spark, stream.getKafkaOptions());
+    if (progress != null) {
+      spark.streams().addListener(new ReadyOnIdle(queryName(table), totals, progress));
+    }
     StreamingQuery started = query.start();
     if (progress != null) {
       progress.write();
@@ -175,6 +182,49 @@ public final class StreamIngestionJob {
         spec.getDeadLetterPath(),
         spec.getOfflinePath().isBlank() ? "" : ", offline store " + spec.getOfflinePath());
     return started;
+  }
+
+  private static String queryName(FeatureTableSpec table) {
+    return "stream-ingestion-" + table.getName();
+  }
+
+  /**
+   * Marks the job ready when its query finds its topic idle (Spark reports that every {@code
+   * spark.sql.streaming.noDataProgressEventInterval}): without new messages no batch completes, yet
+   * the job is reading the topic.
+   */
+  private static final class ReadyOnIdle extends StreamingQueryListener {
+    private final String queryName;
+    private final StreamTotals totals;
+    private final StreamProgress progress;
+    private volatile java.util.UUID queryId;
+
+    ReadyOnIdle(String queryName, StreamTotals totals, StreamProgress progress) {
+      this.queryName = queryName;
+      this.totals = totals;
+      this.progress = progress;
+    }
+
+    @Override
+    public void onQueryStarted(QueryStartedEvent event) {
+      if (queryName.equals(event.name())) {
+        queryId = event.id();
+      }
+    }
+
+    @Override
+    public void onQueryIdle(QueryIdleEvent event) {
+      if (!totals.ready() && event.id().equals(queryId)) {
+        totals.markReady();
+        progress.write();
+      }
+    }
+
+    @Override
+    public void onQueryProgress(QueryProgressEvent event) {}
+
+    @Override
+    public void onQueryTerminated(QueryTerminatedEvent event) {}
   }
 
   private static void awaitTopic(SparkSession spark, DataSource.KafkaOptions kafka)
@@ -296,66 +346,141 @@ public final class StreamIngestionJob {
       this.progress = progress;
     }
 
+    /**
+     * The online write comes right after one aggregate that counts the batch, so an event is served
+     * as early as the batch allows; dead letters, offline rows and progress follow, all before the
+     * batch commits.
+     */
     void write(Dataset<Row> batch, long batchId) throws Exception {
       StreamIngestionSpec spec = StreamIngestionSpec.parseFrom(this.spec);
       FeatureTableSpec table = spec.getTable();
+      long started = System.nanoTime();
       batch.persist();
       try {
         Column reason =
             when(col("_malformed"), lit(MALFORMED)).otherwise(col(FeatureSource.REJECT));
-        Dataset<Row> dead =
-            batch
-                .where(reason.isNotNull())
-                .select(
-                    col("_topic").as("topic"),
-                    col("_partition").as("partition"),
-                    col("_offset").as("offset"),
-                    col("_kafka_timestamp").as("kafka_timestamp"),
-                    col("_value").as("value"),
-                    reason.as(REASON),
-                    lit(batchId).as(BATCH_ID));
-        long messages = batch.count();
-        Map<String, Long> deadByReason = new HashMap<>();
-        for (Row row : dead.groupBy(REASON).count().collectAsList()) {
-          deadByReason.put(row.getString(0), row.getLong(1));
-        }
-        long deadLetters = deadByReason.values().stream().mapToLong(Long::longValue).sum();
-        if (deadLetters > 0) {
-          overwriteBatch(dead, spec.getDeadLetterPath(), List.of(BATCH_ID));
-        }
+        BatchCounts batchCounts = BatchCounts.of(batch, reason, table);
+        long counted = System.nanoTime();
+
         List<Column> canonical = new ArrayList<>();
         FeatureSource.columns(table).stream()
             .filter(name -> !name.equals(FeatureSource.REJECT))
             .forEach(name -> canonical.add(FeatureSource.column(name)));
         Dataset<Row> valid = batch.where(reason.isNull()).select(canonical.toArray(Column[]::new));
         WriteCounts counts =
-            OnlineIngestion.write(
-                valid, spec.getProject(), table, spec.getEntitiesList(), spec.getRedis());
-        if (!spec.getOfflinePath().isBlank()) {
+            batchCounts.valid() == 0
+                ? new WriteCounts(0, 0)
+                : OnlineIngestion.write(
+                    valid,
+                    spec.getProject(),
+                    table,
+                    spec.getEntitiesList(),
+                    spec.getRedis(),
+                    batchCounts.oneRowPerKey());
+        long online = System.nanoTime();
+
+        if (batchCounts.deadLetters() > 0) {
+          overwriteBatch(
+              deadLetters(batch, reason, batchId), spec.getDeadLetterPath(), List.of(BATCH_ID));
+        }
+        if (!spec.getOfflinePath().isBlank() && batchCounts.valid() > 0) {
           overwriteBatch(
               offlineRows(valid, table, batchId),
               spec.getOfflinePath(),
               List.of(dateColumn(table), BATCH_ID));
         }
+        long filed = System.nanoTime();
         if (totals != null) {
-          totals.add(messages, counts.written(), counts.notNewer(), deadByReason);
+          totals.add(
+              batchCounts.messages(),
+              counts.written(),
+              counts.notNewer(),
+              batchCounts.deadByReason());
+          totals.markReady();
         }
-        log.info(
-            "stream ingestion {} batch {}: {} messages, {} written, {} not newer, dead letters {};"
-                + " since start: {}",
-            table.getName(),
-            batchId,
-            messages,
-            counts.written(),
-            counts.notNewer(),
-            deadByReason,
-            totals);
         if (progress != null) {
           progress.write();
         }
+        log.info(
+            "stream ingestion {} batch {}: {} messages, {} written, {} not newer, dead letters {}"
+                + " in {} ms (count {}, online {}, dead letters + offline {}); since start: {}",
+            table.getName(),
+            batchId,
+            batchCounts.messages(),
+            counts.written(),
+            counts.notNewer(),
+            batchCounts.deadByReason(),
+            millis(started, System.nanoTime()),
+            millis(started, counted),
+            millis(counted, online),
+            millis(online, filed),
+            totals);
       } finally {
         batch.unpersist();
       }
+    }
+  }
+
+  private static long millis(long fromNanos, long toNanos) {
+    return (toNanos - fromNanos) / 1_000_000;
+  }
+
+  private static Dataset<Row> deadLetters(Dataset<Row> batch, Column reason, long batchId) {
+    return batch
+        .where(reason.isNotNull())
+        .select(
+            col("_topic").as("topic"),
+            col("_partition").as("partition"),
+            col("_offset").as("offset"),
+            col("_kafka_timestamp").as("kafka_timestamp"),
+            col("_value").as("value"),
+            reason.as(REASON),
+            lit(batchId).as(BATCH_ID));
+  }
+
+  /**
+   * A micro-batch's sizes from one aggregate: messages, dead letters by reason, and whether the
+   * valid rows hold one row per entity key (then the online write needs no grouping).
+   */
+  record BatchCounts(long messages, Map<String, Long> deadByReason, boolean oneRowPerKey) {
+
+    private static final List<String> REASONS =
+        List.of(
+            MALFORMED,
+            FeatureSource.NULL_ENTITY,
+            FeatureSource.NULL_TIMESTAMP,
+            FeatureSource.WRONG_TYPE);
+
+    static BatchCounts of(Dataset<Row> batch, Column reason, FeatureTableSpec table) {
+      List<Column> aggregates = new ArrayList<>();
+      aggregates.add(count(lit(1)));
+      Column[] keys = OnlineIngestion.keyColumns(table).toArray(Column[]::new);
+      aggregates.add(count_distinct(when(reason.isNull(), struct(keys))));
+      REASONS.forEach(r -> aggregates.add(count(when(reason.equalTo(lit(r)), lit(1)))));
+      Row row =
+          batch
+              .agg(
+                  aggregates.get(0),
+                  aggregates.subList(1, aggregates.size()).toArray(Column[]::new))
+              .first();
+      Map<String, Long> dead = new HashMap<>();
+      for (int i = 0; i < REASONS.size(); i++) {
+        long n = row.getLong(2 + i);
+        if (n > 0) {
+          dead.put(REASONS.get(i), n);
+        }
+      }
+      long messages = row.getLong(0);
+      long deadLetters = dead.values().stream().mapToLong(Long::longValue).sum();
+      return new BatchCounts(messages, dead, row.getLong(1) == messages - deadLetters);
+    }
+
+    long deadLetters() {
+      return deadByReason.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    long valid() {
+      return messages - deadLetters();
     }
   }
 

@@ -19,6 +19,7 @@ public final class StreamTotals {
   private final AtomicLong nullEntity = new AtomicLong();
   private final AtomicLong nullTimestamp = new AtomicLong();
   private final AtomicLong wrongType = new AtomicLong();
+  private volatile boolean ready;
 
   void add(
       long batchMessages, long batchWritten, long batchNotNewer, Map<String, Long> deadLetters) {
@@ -29,6 +30,15 @@ public final class StreamTotals {
     nullEntity.addAndGet(deadLetters.getOrDefault(FeatureSource.NULL_ENTITY, 0L));
     nullTimestamp.addAndGet(deadLetters.getOrDefault(FeatureSource.NULL_TIMESTAMP, 0L));
     wrongType.addAndGet(deadLetters.getOrDefault(FeatureSource.WRONG_TYPE, 0L));
+  }
+
+  /** The query has completed a micro-batch or found its topic without new messages. */
+  void markReady() {
+    ready = true;
+  }
+
+  boolean ready() {
+    return ready;
   }
 
   /** Messages sent to the dead-letter path, for every reason. */
@@ -50,7 +60,8 @@ public final class StreamTotals {
         .setMessagesMalformed(malformed.get())
         .setRowsSkippedNullEntity(nullEntity.get())
         .setRowsSkippedNullTimestamp(nullTimestamp.get())
-        .setRowsSkippedWrongType(wrongType.get());
+        .setRowsSkippedWrongType(wrongType.get())
+        .setReady(ready);
   }
 
   @Override

@@ -216,13 +216,16 @@ class JobExecutor {
             });
   }
 
-  /** A stream job's latest progress report, recorded when it changed; marks the job ready. */
+  /**
+   * A stream job's latest progress report, recorded when it changed; the job is ready once the
+   * report says its query ingests (a batch done, or its topic found idle).
+   */
   Mono<JobRow> refreshProgress(JobRow job) {
     return Mono.fromCallable(() -> read(files(job.id()).progress()))
         .subscribeOn(Schedulers.boundedElastic())
         .flatMap(
             progress ->
-                progress.isEmpty() || progress.get().equals(job.progressJson()) && job.ready()
+                progress.isEmpty() || progress.get().equals(job.progressJson())
                     ? Mono.just(job)
                     : store.modify(
                         job.id(),
@@ -232,7 +235,11 @@ class JobExecutor {
                                 : row.toBuilder()
                                     .progressJson(progress.get())
                                     .applicationId(applicationId(progress.get(), row))
-                                    .ready(true)
+                                    .ready(
+                                        row.ready()
+                                            || parse(progress.get())
+                                                .map(JobResult::getReady)
+                                                .orElse(false))
                                     .build(),
                         ""));
   }

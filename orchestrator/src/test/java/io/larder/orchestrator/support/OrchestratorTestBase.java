@@ -24,9 +24,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -54,6 +57,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
       "LARDER_LOG_FORMAT="
     })
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+@Import(OrchestratorTestBase.JobStoreSchema.class)
 public abstract class OrchestratorTestBase {
 
   public static final String REDIS =
@@ -63,6 +67,7 @@ public abstract class OrchestratorTestBase {
 
   protected static Registry registry;
   protected static Path home;
+  private static volatile String jobSchema;
 
   @Autowired protected GrpcServerLifecycle grpcServer;
   @LocalServerPort protected int httpPort;
@@ -82,8 +87,20 @@ public abstract class OrchestratorTestBase {
     properties.add("larder.orchestrator.registry.target", () -> registry.target());
     properties.add("larder.orchestrator.home", () -> home.toString());
     properties.add("larder.orchestrator.redis.uri", () -> REDIS);
-    String schema = "orch_it_" + UUID.randomUUID().toString().substring(0, 8);
+    jobSchema = TestSchemas.name("orch_it");
+    String schema = jobSchema;
     properties.add("LARDER_ORCHESTRATOR_SCHEMA", () -> schema);
+  }
+
+  /** Drops the class's job-store schema when its context closes, after the jobs were stopped. */
+  @TestConfiguration(proxyBeanMethods = false)
+  static class JobStoreSchema implements DisposableBean {
+    private final String schema = jobSchema;
+
+    @Override
+    public void destroy() {
+      TestSchemas.drop(schema);
+    }
   }
 
   @AfterAll

@@ -14,7 +14,6 @@ import io.larder.proto.types.ValueProto.ValueType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /** The real registry, run from its jar for a test class, with its own schema and ports. */
@@ -23,17 +22,19 @@ public final class Registry implements AutoCloseable {
   private final ServiceProcess process;
   private final int grpcPort;
   private final ManagedChannel channel;
+  private final String schema;
 
-  private Registry(ServiceProcess process, int grpcPort) {
+  private Registry(ServiceProcess process, int grpcPort, String schema) {
     this.process = process;
     this.grpcPort = grpcPort;
+    this.schema = schema;
     this.channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
   }
 
   public static Registry start(Path logDir) throws IOException, InterruptedException {
     int grpc = ServiceProcess.freePort();
     int http = ServiceProcess.freePort();
-    String schema = "orch_it_registry_" + UUID.randomUUID().toString().substring(0, 8);
+    String schema = TestSchemas.name("orch_it_registry");
     ServiceProcess process =
         ServiceProcess.start(
             "registry",
@@ -46,7 +47,7 @@ public final class Registry implements AutoCloseable {
             logDir,
             "--larder.grpc.host=127.0.0.1",
             "--larder.registry.watch-poll-interval=100ms");
-    return new Registry(process, grpc);
+    return new Registry(process, grpc, schema);
   }
 
   public String target() {
@@ -87,5 +88,6 @@ public final class Registry implements AutoCloseable {
   public void close() {
     channel.shutdownNow();
     process.close();
+    TestSchemas.drop(schema);
   }
 }
