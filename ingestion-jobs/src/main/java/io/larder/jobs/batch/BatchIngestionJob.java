@@ -16,6 +16,7 @@ import io.larder.proto.larder.JobsProto.BatchIngestionSpec;
 import io.larder.proto.larder.JobsProto.JobResult;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -23,7 +24,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
-/** Offline → online: a feature table's batch source, rows in [start, end), into Redis. */
+/**
+ * Offline → online: a feature table's batch source, rows in [start, end), into Redis; or, through
+ * {@link #ingest}, rows shaped like that source (the Spark SDK's DataFrames).
+ */
 public final class BatchIngestionJob {
 
   public static final String JOB = "batch_ingestion";
@@ -33,20 +37,54 @@ public final class BatchIngestionJob {
   public static JobResult run(SparkSession spark, BatchIngestionSpec spec) {
     long started = System.nanoTime();
     validate(spec);
-    FeatureTableSpec table = spec.getTable();
-    Instant start = spec.hasStart() ? instant(spec.getStart()) : null;
-    Instant end = spec.hasEnd() ? instant(spec.getEnd()) : null;
     Dataset<Row> rows =
-        FeatureSource.read(spark, table, spec.getEntitiesList(), spec.getFileFormat(), start, end);
+        FeatureSource.read(
+            spark,
+            spec.getTable(),
+            spec.getEntitiesList(),
+            spec.getFileFormat(),
+            start(spec),
+            end(spec));
+    return write(rows, spec, started);
+  }
+
+  /**
+   * Ingests rows the caller already has exactly as {@link #run} ingests the table's batch source:
+   * {@code sourceRows} look like that source (its column names, so its field_mapping and timestamp
+   * columns apply), rows outside the spec's [start, end) are dropped, rejected rows are counted and
+   * skipped, and the newest row per entity key is written newest-wins. The table needs no file_url
+   * and the spec's file_format is not used.
+   *
+   * @throws IllegalArgumentException naming what is wrong with the spec or the rows' columns
+   */
+  public static JobResult ingest(Dataset<Row> sourceRows, BatchIngestionSpec spec) {
+    long started = System.nanoTime();
+    validateAllButSource(spec);
+    FeatureTableSpec table = spec.getTable();
+    Dataset<Row> rows =
+        FeatureSource.canonical(
+            sourceRows,
+            table,
+            table.getBatchSource(),
+            spec.getEntitiesList(),
+            start(spec),
+            end(spec),
+            List.of());
+    return write(rows, spec, started);
+  }
+
+  /** Counts and writes canonical rows: the one write path of {@link #run} and {@link #ingest}. */
+  private static JobResult write(
+      Dataset<Row> canonicalRows, BatchIngestionSpec spec, long started) {
     // Counted once and written once: cached so the source is read a single time.
-    rows = rows.persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> rows = canonicalRows.persist(StorageLevel.MEMORY_AND_DISK());
     try {
       RowCounts counts = countRows(rows);
       WriteCounts written =
           OnlineIngestion.write(
               rows.where(col(FeatureSource.REJECT).isNull()).drop(FeatureSource.REJECT),
               spec.getProject(),
-              table,
+              spec.getTable(),
               spec.getEntitiesList(),
               spec.getRedis());
       return JobResult.newBuilder()
@@ -89,17 +127,25 @@ public final class BatchIngestionJob {
 
   /** Refuses a spec the job cannot run, naming the field. */
   static void validate(BatchIngestionSpec spec) {
+    validateAllButSource(spec);
+    FeatureTableSpec table = spec.getTable();
+    if (!table.hasBatchSource()
+        || !table.getBatchSource().hasFileOptions()
+        || table.getBatchSource().getFileOptions().getFileUrl().isBlank()) {
+      throw new IllegalArgumentException(
+          "feature table '"
+              + table.getName()
+              + "': table.batch_source.file_options.file_url is required");
+    }
+  }
+
+  /** Everything {@link #validate} checks but where the rows come from. */
+  private static void validateAllButSource(BatchIngestionSpec spec) {
     if (!spec.hasTable() || spec.getTable().getName().isBlank()) {
       throw new IllegalArgumentException("table.name is required");
     }
     FeatureTableSpec table = spec.getTable();
     String name = table.getName();
-    if (!table.hasBatchSource()
-        || !table.getBatchSource().hasFileOptions()
-        || table.getBatchSource().getFileOptions().getFileUrl().isBlank()) {
-      throw new IllegalArgumentException(
-          "feature table '" + name + "': table.batch_source.file_options.file_url is required");
-    }
     if (table.getEntitiesCount() == 0) {
       throw new IllegalArgumentException("feature table '" + name + "': table.entities is empty");
     }
@@ -113,19 +159,22 @@ public final class BatchIngestionJob {
             "feature table '" + name + "': entities has no spec for entity '" + entity + "'");
       }
     }
-    if (spec.hasStart()
-        && spec.hasEnd()
-        && !instant(spec.getStart()).isBefore(instant(spec.getEnd()))) {
-      throw new IllegalArgumentException(
-          "start ("
-              + instant(spec.getStart())
-              + ") must be before end ("
-              + instant(spec.getEnd())
-              + ")");
+    Instant start = start(spec);
+    Instant end = end(spec);
+    if (start != null && end != null && !start.isBefore(end)) {
+      throw new IllegalArgumentException("start (" + start + ") must be before end (" + end + ")");
     }
     if (!spec.hasRedis() || spec.getRedis().getUri().isBlank()) {
       throw new IllegalArgumentException("redis.uri is required");
     }
+  }
+
+  private static Instant start(BatchIngestionSpec spec) {
+    return spec.hasStart() ? instant(spec.getStart()) : null;
+  }
+
+  private static Instant end(BatchIngestionSpec spec) {
+    return spec.hasEnd() ? instant(spec.getEnd()) : null;
   }
 
   private static Instant instant(com.google.protobuf.Timestamp timestamp) {

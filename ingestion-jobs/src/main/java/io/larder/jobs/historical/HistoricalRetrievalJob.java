@@ -29,9 +29,10 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 
 /**
- * Point-in-time join of an entity source with feature tables, written as parquet: per entity row
- * and table, the latest feature row of the same entity key whose event time is at or before the
- * entity row's (and within the table's max_age), ties broken by created time.
+ * Point-in-time join of an entity source with feature tables, written as parquet (or returned as a
+ * dataset by {@link #join}, which the Spark SDK calls): per entity row and table, the latest
+ * feature row of the same entity key whose event time is at or before the entity row's (and within
+ * the table's max_age), ties broken by created time.
  */
 public final class HistoricalRetrievalJob {
 
@@ -46,7 +47,41 @@ public final class HistoricalRetrievalJob {
     RetrievalPlan plan = RetrievalPlan.of(spec);
     refuseExistingOutput(spark, spec.getOutputPath());
 
-    Dataset<Row> entityRows = readEntitySource(spark, spec.getEntitySource(), plan);
+    Dataset<Row> entityRows = readEntitySource(spark, spec.getEntitySource());
+    join(entityRows, plan, "entity_source").write().parquet(spec.getOutputPath());
+
+    // Parquet footers hold the row counts: no second pass over the data.
+    long rowsOutput = spark.read().parquet(spec.getOutputPath()).count();
+    return JobResult.newBuilder()
+        .setJob(JOB)
+        .setStatus("SUCCEEDED")
+        .setOutputPath(spec.getOutputPath())
+        .setRowsOutput(rowsOutput)
+        .setSeconds((System.nanoTime() - started) / 1e9)
+        .build();
+  }
+
+  /**
+   * The dataset the job writes, for entity rows the caller already has: every column of {@code
+   * entityRows}, then one column {@code <table>__<feature>} per requested feature, in request
+   * order. The spec's {@code entity_source} and {@code output_path} are not used.
+   *
+   * <p>Computing the time bounds of the entity rows runs one Spark job before this returns, and the
+   * join reads the entity rows again: cache them when they are expensive to compute.
+   *
+   * @param entityRows an {@code event_timestamp} column (timestamp, date, ISO-8601 text or epoch
+   *     seconds) and one column per entity of the requested tables; other columns are carried along
+   * @throws IllegalArgumentException naming what is wrong with the spec or the entity rows
+   */
+  public static Dataset<Row> join(Dataset<Row> entityRows, HistoricalRetrievalSpec spec) {
+    return join(entityRows, RetrievalPlan.forEntityRows(spec), "entities");
+  }
+
+  /** The point-in-time join; {@code entitySource} names the entity rows in error messages. */
+  private static Dataset<Row> join(
+      Dataset<Row> rawEntityRows, RetrievalPlan plan, String entitySource) {
+    SparkSession spark = rawEntityRows.sparkSession();
+    Dataset<Row> entityRows = typedEntityRows(rawEntityRows, plan, entitySource);
     Dataset<Row> joined = entityRows;
     EventTimeBounds bounds = EventTimeBounds.of(entityRows);
     for (KeyGroup group : plan.groups()) {
@@ -63,32 +98,24 @@ public final class HistoricalRetrievalJob {
       output.add(PointInTimeJoin.column(name));
     }
     plan.outputColumns().forEach(name -> output.add(col(name)));
-    joined.select(output.toArray(Column[]::new)).write().parquet(spec.getOutputPath());
-
-    // Parquet footers hold the row counts: no second pass over the data.
-    long rowsOutput = spark.read().parquet(spec.getOutputPath()).count();
-    return JobResult.newBuilder()
-        .setJob(JOB)
-        .setStatus("SUCCEEDED")
-        .setOutputPath(spec.getOutputPath())
-        .setRowsOutput(rowsOutput)
-        .setSeconds((System.nanoTime() - started) / 1e9)
-        .build();
+    return joined.select(output.toArray(Column[]::new));
   }
 
-  /** Entity rows with entity columns and event_timestamp typed, every other column as read. */
-  static Dataset<Row> readEntitySource(
-      SparkSession spark, EntitySource source, RetrievalPlan plan) {
+  /** The entity source's rows as read (parquet, or CSV with a header row). */
+  static Dataset<Row> readEntitySource(SparkSession spark, EntitySource source) {
     boolean csv =
         source.getFileFormat() == FileFormatOverride.CSV
             || (source.getFileFormat() == FileFormatOverride.FILE_FORMAT_FROM_SOURCE
                 && source.getPath().toLowerCase().endsWith(".csv"));
-    Dataset<Row> raw =
-        csv
-            ? spark.read().option("header", "true").csv(source.getPath())
-            : spark.read().parquet(source.getPath());
+    return csv
+        ? spark.read().option("header", "true").csv(source.getPath())
+        : spark.read().parquet(source.getPath());
+  }
+
+  /** Entity rows with entity columns and event_timestamp typed, every other column as read. */
+  static Dataset<Row> typedEntityRows(Dataset<Row> raw, RetrievalPlan plan, String entitySource) {
     List<String> columns = Arrays.asList(raw.columns());
-    plan.checkEntitySourceColumns(columns);
+    plan.checkEntityColumns(columns, entitySource);
     List<Column> typed = new ArrayList<>();
     for (String name : columns) {
       Column column = PointInTimeJoin.column(name);
@@ -97,8 +124,9 @@ public final class HistoricalRetrievalJob {
         Column timestamp = FeatureSource.toTimestamp(type, column);
         if (timestamp == null) {
           throw new IllegalArgumentException(
-              "entity_source: column \"%s\" is %s (%s)"
-                  .formatted(name, type.simpleString(), FeatureSource.TIMESTAMP_FORMS));
+              "%s: column \"%s\" is %s (%s)"
+                  .formatted(
+                      entitySource, name, type.simpleString(), FeatureSource.TIMESTAMP_FORMS));
         }
         column = timestamp.as(name);
       } else if (plan.entityNames().contains(name)) {

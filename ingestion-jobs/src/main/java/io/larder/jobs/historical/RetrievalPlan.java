@@ -52,7 +52,7 @@ record RetrievalPlan(
     return table + "__" + feature;
   }
 
-  /** Checks everything that does not need the entity source's schema. */
+  /** Checks everything the job needs that does not need the entity source's schema. */
   static RetrievalPlan of(HistoricalRetrievalSpec spec) {
     if (spec.getOutputPath().isBlank()) {
       throw new IllegalArgumentException("output_path is required");
@@ -60,6 +60,11 @@ record RetrievalPlan(
     if (spec.getEntitySource().getPath().isBlank()) {
       throw new IllegalArgumentException("entity_source.path is required");
     }
+    return forEntityRows(spec);
+  }
+
+  /** As {@link #of}, for entity rows given as a dataset: entity_source and output_path unused. */
+  static RetrievalPlan forEntityRows(HistoricalRetrievalSpec spec) {
     if (spec.hasKnownAsOf() && spec.getKnownAsOfEntityTime()) {
       throw new IllegalArgumentException(
           "known_as_of and known_as_of_entity_time are exclusive: set at most one");
@@ -159,23 +164,23 @@ record RetrievalPlan(
         spec.getKnownAsOfEntityTime());
   }
 
-  /** Checks the plan against the entity source's columns. */
-  void checkEntitySourceColumns(List<String> columns) {
+  /** Checks the plan against the entity rows' columns; {@code entitySource} names them. */
+  void checkEntityColumns(List<String> columns, String entitySource) {
     Set<String> present = new HashSet<>(columns);
     if (!present.contains(HistoricalRetrievalJob.EVENT_TIMESTAMP)) {
       throw new IllegalArgumentException(
-          "entity_source: no \"" + HistoricalRetrievalJob.EVENT_TIMESTAMP + "\" column");
+          entitySource + ": no \"" + HistoricalRetrievalJob.EVENT_TIMESTAMP + "\" column");
     }
     for (String entity : entityNames()) {
       if (!present.contains(entity)) {
         throw new IllegalArgumentException(
-            "entity_source: no column for entity \"" + entity + "\"");
+            entitySource + ": no column for entity \"" + entity + "\"");
       }
     }
     for (String output : outputColumns()) {
       if (present.contains(output)) {
         throw new IllegalArgumentException(
-            "entity_source: column \"" + output + "\" clashes with a requested feature's output");
+            entitySource + ": column \"" + output + "\" clashes with a requested feature's output");
       }
     }
   }

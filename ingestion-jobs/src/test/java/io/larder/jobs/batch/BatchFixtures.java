@@ -29,46 +29,46 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
-/** Specs, Redis access and snapshots shared by the batch-ingestion ITs. */
-final class BatchFixtures {
+/** Specs, Redis access and snapshots shared by the batch-ingestion and Spark SDK tests. */
+public final class BatchFixtures {
 
-  static final String REDIS_URI =
+  public static final String REDIS_URI =
       "redis://127.0.0.1:" + System.getenv().getOrDefault("LARDER_REDIS_PORT", "6379");
 
   private BatchFixtures() {}
 
-  static SparkSession spark(String app) {
+  public static SparkSession spark(String app) {
     return SparkSessions.create(
         app,
         "local[2]",
         Map.of("spark.sql.shuffle.partitions", "2", "spark.default.parallelism", "2"));
   }
 
-  static UnifiedJedis redis() {
+  public static UnifiedJedis redis() {
     return RedisClient.create(java.net.URI.create(REDIS_URI));
   }
 
   /** A project name no other test uses: the key namespace of one test. */
-  static String project(String name) {
+  public static String project(String name) {
     return name + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
   }
 
-  static EntitySpecV2 entity(String name, ValueType.Enum type) {
+  public static EntitySpecV2 entity(String name, ValueType.Enum type) {
     return EntitySpecV2.newBuilder().setName(name).setValueType(type).build();
   }
 
-  static FeatureSpecV2 feature(String name, ValueType.Enum type) {
+  public static FeatureSpecV2 feature(String name, ValueType.Enum type) {
     return FeatureSpecV2.newBuilder().setName(name).setValueType(type).build();
   }
 
-  static DataSource.Builder fileSource(String url) {
+  public static DataSource.Builder fileSource(String url) {
     return DataSource.newBuilder()
         .setType(DataSource.SourceType.BATCH_FILE)
         .setEventTimestampColumn("event_timestamp")
         .setFileOptions(DataSource.FileOptions.newBuilder().setFileUrl(url));
   }
 
-  static FeatureTableSpec table(
+  public static FeatureTableSpec table(
       String name,
       List<String> entities,
       List<FeatureSpecV2> features,
@@ -114,11 +114,11 @@ final class BatchFixtures {
         .build();
   }
 
-  static java.sql.Timestamp sql(Instant instant) {
+  public static java.sql.Timestamp sql(Instant instant) {
     return java.sql.Timestamp.from(instant);
   }
 
-  static Value int64(long value) {
+  public static Value int64(long value) {
     return Value.newBuilder().setInt64Val(value).build();
   }
 
@@ -126,12 +126,12 @@ final class BatchFixtures {
     return Value.newBuilder().setStringVal(value).build();
   }
 
-  static byte[] key(String project, Map<String, Value> entities) {
+  public static byte[] key(String project, Map<String, Value> entities) {
     return OnlineStoreKeys.entityKey(project, entities);
   }
 
   /** What the gateway would answer for one feature of one stored row (no max-age check). */
-  static FeatureValue read(
+  public static FeatureValue read(
       UnifiedJedis redis, byte[] key, String table, String feature, ValueType.Enum type) {
     byte[] ts = redis.hget(key, OnlineStoreKeys.timestampField(table));
     byte[] value = redis.hget(key, OnlineStoreKeys.featureField(table, feature));
@@ -197,7 +197,7 @@ final class BatchFixtures {
     return keys;
   }
 
-  static void deleteProject(UnifiedJedis redis, String project) {
+  public static void deleteProject(UnifiedJedis redis, String project) {
     for (byte[] key : keys(redis, project)) {
       redis.del(key);
     }

@@ -130,21 +130,24 @@ class RetrievalPlanTest {
   void checksTheEntitySourceColumns() {
     RetrievalPlan plan = RetrievalPlan.of(valid().build());
 
-    assertThatThrownBy(() -> plan.checkEntitySourceColumns(List.of("driver", "customer")))
+    assertThatThrownBy(
+            () -> plan.checkEntityColumns(List.of("driver", "customer"), "entity_source"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("no \"event_timestamp\" column");
-    assertThatThrownBy(() -> plan.checkEntitySourceColumns(List.of("driver", "event_timestamp")))
+        .hasMessageContaining("entity_source: no \"event_timestamp\" column");
+    assertThatThrownBy(
+            () -> plan.checkEntityColumns(List.of("driver", "event_timestamp"), "entity_source"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no column for entity \"customer\"");
     assertThatThrownBy(
             () ->
-                plan.checkEntitySourceColumns(
-                    List.of("driver", "customer", "event_timestamp", "pair__rides")))
+                plan.checkEntityColumns(
+                    List.of("driver", "customer", "event_timestamp", "pair__rides"),
+                    "entity_source"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("\"pair__rides\" clashes");
     // The join adds no columns of its own: any other entity-source column is kept as it is.
-    plan.checkEntitySourceColumns(
-        List.of("label", "_pit_kind", "driver", "customer", "event_timestamp"));
+    plan.checkEntityColumns(
+        List.of("label", "_pit_kind", "driver", "customer", "event_timestamp"), "entity_source");
   }
 
   private static void assertRefused(HistoricalRetrievalSpec.Builder spec, String message) {

@@ -68,7 +68,8 @@ class LarderCliTest {
 
   private LarderCli cliOverInProcessChannels() {
     LarderCli cli = new LarderCli();
-    cli.clients = (ignored, deadline) -> new LarderClient(channel(), channel(), deadline);
+    cli.clients =
+        settings -> LarderClient.over(settings.withRetries(0), channel(), channel(), channel());
     return cli;
   }
 
@@ -101,8 +102,8 @@ class LarderCliTest {
             .setErr(new PrintWriter(err))
             .execute("version");
 
-    assertThat(exit).isEqualTo(1);
-    assertThat(err.toString()).startsWith("larder: UNAVAILABLE");
+    assertThat(exit).isEqualTo(3);
+    assertThat(err.toString()).startsWith("larder: cannot reach the registry at localhost:6565");
   }
 
   @Test

@@ -1,0 +1,82 @@
+package io.larder.sdk.cli;
+
+import io.larder.proto.core.FeatureTableProto.FeatureTable;
+import io.larder.sdk.LarderClient;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "feature-tables",
+    description = "Applies, describes, lists and deletes feature tables.",
+    subcommands = {
+      ApplyCommand.FeatureTables.class,
+      FeatureTablesCommand.Describe.class,
+      FeatureTablesCommand.ListTables.class,
+      FeatureTablesCommand.Delete.class
+    })
+final class FeatureTablesCommand {
+
+  @Command(name = "describe", description = "Shows a feature table.")
+  static final class Describe extends LarderCommand {
+    @Parameters(paramLabel = "NAME")
+    String name;
+
+    @Override
+    int run() {
+      FeatureTable table;
+      try (LarderClient client = root().client()) {
+        table = client.getFeatureTable(root().project, name);
+      }
+      Output output = output();
+      output.one(table, () -> output.print(Output.tree(table)));
+      return 0;
+    }
+  }
+
+  @Command(name = "list", description = "Lists the project's feature tables.")
+  static final class ListTables extends LarderCommand {
+    @Override
+    int run() {
+      List<FeatureTable> tables;
+      try (LarderClient client = root().client()) {
+        tables = client.listFeatureTables(root().project);
+      }
+      output()
+          .list(
+              tables,
+              List.of("NAME", "ENTITIES", "FEATURES", "SOURCES"),
+              t ->
+                  List.of(
+                      t.getSpec().getName(),
+                      String.join(",", t.getSpec().getEntitiesList()),
+                      String.valueOf(t.getSpec().getFeaturesCount()),
+                      sources(t)));
+      return 0;
+    }
+
+    private static String sources(FeatureTable table) {
+      String batch = table.getSpec().hasBatchSource() ? "batch" : "";
+      String stream =
+          table.getSpec().hasStreamSource()
+              ? "kafka:" + table.getSpec().getStreamSource().getKafkaOptions().getTopic()
+              : "";
+      return String.join(" ", List.of(batch, stream)).strip();
+    }
+  }
+
+  @Command(name = "delete", description = "Deletes a feature table (its stream job stops).")
+  static final class Delete extends LarderCommand {
+    @Parameters(paramLabel = "NAME")
+    String name;
+
+    @Override
+    int run() {
+      try (LarderClient client = root().client()) {
+        client.deleteFeatureTable(root().project, name);
+      }
+      out().println("feature table " + name + " deleted");
+      return 0;
+    }
+  }
+}
