@@ -126,6 +126,20 @@ public final class LarderClient implements AutoCloseable {
     return list(reactive.stopStreamIngestion(project, table));
   }
 
+  /**
+   * Starts a point-in-time retrieval without waiting; the job's meta says where the parquet goes.
+   */
+  public Job startHistoricalRetrieval(
+      String project, List<String> featureRefs, EntityRows entities, String outputLocation) {
+    featureRefs.forEach(ReactiveLarderClient::featureReference);
+    return block(
+        reactive.startHistoricalRetrieval(
+            project,
+            featureRefs,
+            entities.toSource(reactive.settings().stagingDir()),
+            outputLocation));
+  }
+
   public List<Job> listJobs(boolean includeTerminated, String table) {
     return list(reactive.listJobs(includeTerminated, table));
   }
@@ -176,14 +190,7 @@ public final class LarderClient implements AutoCloseable {
       String outputLocation,
       Duration timeout,
       Consumer<JobDetails> progress) {
-    featureRefs.forEach(ReactiveLarderClient::featureReference);
-    Job job =
-        block(
-            reactive.startHistoricalRetrieval(
-                project,
-                featureRefs,
-                entities.toSource(reactive.settings().stagingDir()),
-                outputLocation));
+    Job job = startHistoricalRetrieval(project, featureRefs, entities, outputLocation);
     JobDetails done = awaitJob(job.getId(), timeout, progress);
     if (done.getJob().getStatus() != JobStatus.JOB_STATUS_DONE) {
       throw new JobFailedException(done);

@@ -2,6 +2,7 @@ package io.larder.sdk.cli;
 
 import com.google.protobuf.Message;
 import io.grpc.Status;
+import io.larder.proto.core.FeatureTableProto.FeatureTableSpec;
 import io.larder.sdk.LarderClient;
 import io.larder.sdk.LarderException;
 import io.larder.sdk.definitions.Definition;
@@ -57,7 +58,10 @@ class ApplyCommand extends LarderCommand {
       int changed = 0;
       for (Definition definition : definitions) {
         String project = definition.project() == null ? root().project : definition.project();
-        List<String> diff = SpecDiff.diff(current(client, project, definition), definition.spec());
+        List<String> diff =
+            SpecDiff.diff(
+                withoutDerivedFormat(current(client, project, definition), definition.spec()),
+                definition.spec());
         if (diff.isEmpty()) {
           out()
               .printf(
@@ -83,6 +87,22 @@ class ApplyCommand extends LarderCommand {
               definitions.size());
     }
     return 0;
+  }
+
+  /**
+   * The registry fills a Kafka source's message format in from the {@code larder.io/stream-format}
+   * label; a definition that leaves it to the label has not changed it.
+   */
+  private static Message withoutDerivedFormat(Message current, Message wanted) {
+    if (current instanceof FeatureTableSpec table
+        && wanted instanceof FeatureTableSpec definition
+        && table.getLabelsMap().containsKey("larder.io/stream-format")
+        && !definition.getStreamSource().getKafkaOptions().hasMessageFormat()) {
+      FeatureTableSpec.Builder builder = table.toBuilder();
+      builder.getStreamSourceBuilder().getKafkaOptionsBuilder().clearMessageFormat();
+      return builder.build();
+    }
+    return current;
   }
 
   private static Message current(LarderClient client, String project, Definition definition) {

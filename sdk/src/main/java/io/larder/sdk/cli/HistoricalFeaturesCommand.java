@@ -1,5 +1,6 @@
 package io.larder.sdk.cli;
 
+import io.larder.proto.core.JobServiceProto.Job;
 import io.larder.sdk.LarderClient;
 import io.larder.sdk.training.EntityRows;
 import io.larder.sdk.training.TrainingDataset;
@@ -48,12 +49,37 @@ final class HistoricalFeaturesCommand extends LarderCommand {
   @Option(names = "--wait-timeout", defaultValue = "30m", converter = DurationConverter.class)
   Duration waitTimeout;
 
+  @Option(
+      names = "--wait",
+      negatable = true,
+      defaultValue = "true",
+      description =
+          "Wait for the training set (default); --no-wait prints the job and where it will be.")
+  boolean wait;
+
   @Override
   int run() {
     if (!Files.exists(entities)) {
       throw new IllegalArgumentException("--entities: " + entities + " does not exist");
     }
     try (LarderClient client = root().client()) {
+      if (!wait) {
+        Job job =
+            client.startHistoricalRetrieval(
+                root().project,
+                features,
+                EntityRows.file(entities, timestampColumn),
+                outputLocation);
+        output()
+            .one(
+                job,
+                () ->
+                    out()
+                        .printf(
+                            "started job %s; training set at %s%n",
+                            job.getId(), job.getRetrieval().getOutputLocation()));
+        return 0;
+      }
       TrainingDataset dataset =
           client.getHistoricalFeatures(
               root().project,
