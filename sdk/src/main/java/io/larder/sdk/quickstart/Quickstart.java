@@ -106,7 +106,12 @@ public final class Quickstart {
             continue;
           }
           x.add(values);
-          y.add(((Number) row.get(label)).intValue());
+          // A label from a CSV entity source arrives as text.
+          Object value = row.get(label);
+          y.add(
+              value instanceof Number number
+                  ? number.intValue()
+                  : Integer.parseInt(String.valueOf(value).strip()));
         }
       }
       // Every fifth row held out, to judge the model on rows it did not see.
