@@ -24,6 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "larder",
     mixinStandardHelpOptions = true,
+    // --help and --version on every subcommand too.
+    scope = ScopeType.INHERIT,
     versionProvider = LarderCli.CliVersion.class,
     description =
         "Manages a Larder (or Feast 0.9) feature store: definitions, jobs, training sets, online features.",

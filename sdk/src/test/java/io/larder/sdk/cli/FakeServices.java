@@ -12,6 +12,10 @@ import io.larder.proto.core.CoreServiceProto.ApplyEntityRequest;
 import io.larder.proto.core.CoreServiceProto.ApplyEntityResponse;
 import io.larder.proto.core.CoreServiceProto.ApplyFeatureTableRequest;
 import io.larder.proto.core.CoreServiceProto.ApplyFeatureTableResponse;
+import io.larder.proto.core.CoreServiceProto.ArchiveProjectRequest;
+import io.larder.proto.core.CoreServiceProto.ArchiveProjectResponse;
+import io.larder.proto.core.CoreServiceProto.CreateProjectRequest;
+import io.larder.proto.core.CoreServiceProto.CreateProjectResponse;
 import io.larder.proto.core.CoreServiceProto.DeleteFeatureTableRequest;
 import io.larder.proto.core.CoreServiceProto.DeleteFeatureTableResponse;
 import io.larder.proto.core.CoreServiceProto.GetEntityRequest;
@@ -22,11 +26,15 @@ import io.larder.proto.core.CoreServiceProto.ListEntitiesRequest;
 import io.larder.proto.core.CoreServiceProto.ListEntitiesResponse;
 import io.larder.proto.core.CoreServiceProto.ListFeatureTablesRequest;
 import io.larder.proto.core.CoreServiceProto.ListFeatureTablesResponse;
+import io.larder.proto.core.CoreServiceProto.ListProjectsRequest;
+import io.larder.proto.core.CoreServiceProto.ListProjectsResponse;
 import io.larder.proto.core.EntityProto.Entity;
 import io.larder.proto.core.FeatureTableProto.FeatureTable;
 import io.larder.proto.core.JobServiceGrpc;
 import io.larder.proto.core.JobServiceProto.CancelJobRequest;
 import io.larder.proto.core.JobServiceProto.CancelJobResponse;
+import io.larder.proto.core.JobServiceProto.GetHistoricalFeaturesRequest;
+import io.larder.proto.core.JobServiceProto.GetHistoricalFeaturesResponse;
 import io.larder.proto.core.JobServiceProto.GetJobRequest;
 import io.larder.proto.core.JobServiceProto.GetJobResponse;
 import io.larder.proto.core.JobServiceProto.Job;
@@ -34,6 +42,8 @@ import io.larder.proto.core.JobServiceProto.JobStatus;
 import io.larder.proto.core.JobServiceProto.JobType;
 import io.larder.proto.core.JobServiceProto.StartOfflineToOnlineIngestionJobRequest;
 import io.larder.proto.core.JobServiceProto.StartOfflineToOnlineIngestionJobResponse;
+import io.larder.proto.core.JobServiceProto.StartStreamToOnlineIngestionJobRequest;
+import io.larder.proto.core.JobServiceProto.StartStreamToOnlineIngestionJobResponse;
 import io.larder.proto.larder.JobExtServiceGrpc;
 import io.larder.proto.larder.JobServiceExtProto.GetJobDetailsRequest;
 import io.larder.proto.larder.JobServiceExtProto.JobDetails;
@@ -45,6 +55,12 @@ import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesRequestV2;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse.FieldStatus;
 import io.larder.proto.types.ValueProto.Value;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +74,7 @@ final class FakeServices implements AutoCloseable {
   final Map<String, Entity> entities = new ConcurrentHashMap<>();
   final Map<String, FeatureTable> tables = new ConcurrentHashMap<>();
   final Map<String, JobDetails> jobs = new ConcurrentHashMap<>();
+  final java.util.Set<String> projects = ConcurrentHashMap.newKeySet();
   private final String name = InProcessServerBuilder.generateName();
   private final Server server;
 
@@ -92,6 +109,42 @@ final class FakeServices implements AutoCloseable {
   }
 
   private final class Registry extends CoreServiceGrpc.CoreServiceImplBase {
+    @Override
+    public void createProject(
+        CreateProjectRequest request, StreamObserver<CreateProjectResponse> out) {
+      if (!projects.add(request.getName())) {
+        out.onError(
+            Status.ALREADY_EXISTS
+                .withDescription("project '" + request.getName() + "' already exists")
+                .asRuntimeException());
+        return;
+      }
+      answer(out, CreateProjectResponse.getDefaultInstance());
+    }
+
+    @Override
+    public void listProjects(
+        ListProjectsRequest request, StreamObserver<ListProjectsResponse> out) {
+      answer(
+          out,
+          ListProjectsResponse.newBuilder()
+              .addAllProjects(new java.util.TreeSet<>(projects))
+              .build());
+    }
+
+    @Override
+    public void archiveProject(
+        ArchiveProjectRequest request, StreamObserver<ArchiveProjectResponse> out) {
+      if (!projects.remove(request.getName())) {
+        out.onError(
+            Status.NOT_FOUND
+                .withDescription("project '" + request.getName() + "' not found")
+                .asRuntimeException());
+        return;
+      }
+      answer(out, ArchiveProjectResponse.getDefaultInstance());
+    }
+
     @Override
     public void applyEntity(ApplyEntityRequest request, StreamObserver<ApplyEntityResponse> out) {
       Entity entity = Entity.newBuilder().setSpec(request.getSpec()).build();
@@ -226,6 +279,87 @@ final class FakeServices implements AutoCloseable {
     }
 
     @Override
+    public void startStreamToOnlineIngestionJob(
+        StartStreamToOnlineIngestionJobRequest request,
+        StreamObserver<StartStreamToOnlineIngestionJobResponse> out) {
+      FeatureTable table = tables.get(key(request.getProject(), request.getTableName()));
+      if (table == null || !table.getSpec().hasStreamSource()) {
+        out.onError(
+            (table == null ? Status.NOT_FOUND : Status.FAILED_PRECONDITION)
+                .withDescription(
+                    "feature table '%s' %s"
+                        .formatted(
+                            request.getTableName(),
+                            table == null ? "not found" : "has no stream source"))
+                .asRuntimeException());
+        return;
+      }
+      String id = "stream-" + (jobs.size() + 1);
+      Job job =
+          Job.newBuilder()
+              .setId(id)
+              .setType(JobType.STREAM_INGESTION_JOB)
+              .setStatus(JobStatus.JOB_STATUS_RUNNING)
+              .setStreamIngestion(
+                  Job.StreamToOnlineMeta.newBuilder().setTableName(request.getTableName()))
+              .build();
+      jobs.put(
+          id,
+          JobDetails.newBuilder()
+              .setJob(job)
+              .setProject(request.getProject())
+              .addTables(request.getTableName())
+              .build());
+      answer(out, StartStreamToOnlineIngestionJobResponse.newBuilder().setId(id).build());
+    }
+
+    @Override
+    public void getHistoricalFeatures(
+        GetHistoricalFeaturesRequest request, StreamObserver<GetHistoricalFeaturesResponse> out) {
+      if (!request.getFeatureRefsList().equals(List.of("driver_trips:trips"))) {
+        out.onError(
+            Status.INVALID_ARGUMENT
+                .withDescription("feature_refs: unknown feature " + request.getFeatureRefsList())
+                .asRuntimeException());
+        return;
+      }
+      String id = "retrieval-" + (jobs.size() + 1);
+      Path output = Path.of(request.getOutputLocation()).resolve(id);
+      try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+          Statement statement = duck.createStatement()) {
+        Files.createDirectories(output);
+        statement.execute(
+            "COPY (SELECT 1001::BIGINT AS driver_id, 7::BIGINT AS driver_trips__trips"
+                + " UNION ALL SELECT 1002, NULL) TO '"
+                + output.resolve("part-0.parquet")
+                + "' (FORMAT PARQUET)");
+      } catch (Exception e) {
+        out.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+        return;
+      }
+      Job job =
+          Job.newBuilder()
+              .setId(id)
+              .setType(JobType.RETRIEVAL_JOB)
+              .setStatus(JobStatus.JOB_STATUS_DONE)
+              .setRetrieval(Job.RetrievalJobMeta.newBuilder().setOutputLocation(output.toString()))
+              .build();
+      jobs.put(
+          id,
+          JobDetails.newBuilder()
+              .setJob(job)
+              .setProject(request.getProject())
+              .setProgress(JobResult.newBuilder().setRowsOutput(2))
+              .build());
+      answer(
+          out,
+          GetHistoricalFeaturesResponse.newBuilder()
+              .setId(id)
+              .setOutputFileUri(output.toUri().toString())
+              .build());
+    }
+
+    @Override
     public void cancelJob(CancelJobRequest request, StreamObserver<CancelJobResponse> out) {
       JobDetails details = jobs.get(request.getJobId());
       if (details == null) {
@@ -233,6 +367,16 @@ final class FakeServices implements AutoCloseable {
             Status.NOT_FOUND
                 .withDescription("job '" + request.getJobId() + "' not found")
                 .asRuntimeException());
+        return;
+      }
+      if (details.getJob().getStatus() == JobStatus.JOB_STATUS_RUNNING) {
+        jobs.put(
+            request.getJobId(),
+            details.toBuilder()
+                .setJob(details.getJob().toBuilder().setStatus(JobStatus.JOB_STATUS_ERROR))
+                .setError("cancelled")
+                .build());
+        answer(out, CancelJobResponse.getDefaultInstance());
         return;
       }
       out.onError(
@@ -264,6 +408,24 @@ final class FakeServices implements AutoCloseable {
       ListJobDetailsResponse.Builder response = ListJobDetailsResponse.newBuilder();
       jobs.values().stream()
           .filter(d -> d.getProject().equals(request.getProject()))
+          .filter(
+              d ->
+                  request.getTableName().isEmpty()
+                      || d.getTablesList().contains(request.getTableName())
+                      || d.getJob()
+                          .getBatchIngestion()
+                          .getTableName()
+                          .equals(request.getTableName()))
+          .filter(
+              d ->
+                  request.getType() == JobType.INVALID_JOB
+                      || d.getJob().getType() == request.getType())
+          .filter(
+              d ->
+                  request.getIncludeTerminated()
+                      || d.getJob().getStatus() == JobStatus.JOB_STATUS_RUNNING
+                      || d.getJob().getStatus() == JobStatus.JOB_STATUS_PENDING)
+          .sorted(java.util.Comparator.comparing(d -> d.getJob().getId()))
           .forEach(response::addJobs);
       answer(out, response.build());
     }

@@ -263,4 +263,121 @@ class LarderCommandsTest {
     assertThat(exit).isEqualTo(3);
     assertThat(err.toString()).contains("cannot reach the registry at 127.0.0.1:1");
   }
+
+  @Test
+  void projectsCreateListArchive() {
+    assertThat(larder("projects", "create", "rides")).isZero();
+    assertThat(larder("projects", "create", "rides")).isEqualTo(2);
+    assertThat(err.toString()).contains("ALREADY_EXISTS").contains("rides");
+
+    out.getBuffer().setLength(0);
+    assertThat(larder("projects", "list", "-o", "json")).isZero();
+    assertThat(out.toString()).contains("\"rides\"");
+
+    assertThat(larder("projects", "archive", "rides")).isZero();
+    assertThat(larder("projects", "archive", "rides")).isEqualTo(2);
+  }
+
+  @Test
+  void entitiesDescribeAndTablesDelete() throws Exception {
+    larder("apply", "-p", "demo", "-f", file("defs.yaml", DEFINITIONS).toString());
+    out.getBuffer().setLength(0);
+
+    assertThat(larder("entities", "describe", "driver_id", "-p", "demo")).isZero();
+    assertThat(out.toString()).contains("\"name\" : \"driver_id\"");
+    assertThat(larder("entities", "describe", "rider_id", "-p", "demo")).isEqualTo(2);
+
+    assertThat(larder("feature-tables", "delete", "driver_trips", "-p", "demo")).isZero();
+    assertThat(services.tables).isEmpty();
+    assertThat(larder("feature-tables", "delete", "driver_trips", "-p", "demo")).isEqualTo(2);
+    assertThat(err.toString()).contains("feature table 'driver_trips' not found");
+  }
+
+  @Test
+  void streamJobsStartDescribeAndStop() throws Exception {
+    larder("apply", "-p", "demo", "-f", file("defs.yaml", DEFINITIONS).toString());
+    assertThat(larder("jobs", "start-stream-to-online", "-p", "demo", "-t", "driver_trips"))
+        .as("no stream source")
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("FAILED_PRECONDITION").contains("has no stream source");
+
+    String streamed =
+        DEFINITIONS
+            + """
+              streamSource:
+                type: STREAM_KAFKA
+                eventTimestampColumn: event_ts
+                kafkaOptions: {bootstrapServers: "127.0.0.1:9092", topic: trips}
+            """;
+    assertThat(larder("apply", "-p", "demo", "-f", file("streamed.yaml", streamed).toString()))
+        .isZero();
+    out.getBuffer().setLength(0);
+    assertThat(larder("jobs", "start-stream-to-online", "-p", "demo", "-t", "driver_trips"))
+        .isZero();
+    assertThat(out.toString()).contains("stream job stream-1 RUNNING");
+
+    out.getBuffer().setLength(0);
+    assertThat(larder("jobs", "describe", "stream-1")).isZero();
+    assertThat(out.toString()).contains("\"status\" : \"JOB_STATUS_RUNNING\"");
+    assertThat(larder("jobs", "describe", "stream-9")).isEqualTo(2);
+
+    out.getBuffer().setLength(0);
+    assertThat(larder("jobs", "stop-stream-to-online", "-p", "demo", "-t", "driver_trips"))
+        .isZero();
+    assertThat(out.toString()).contains("stopped stream job stream-1");
+    out.getBuffer().setLength(0);
+    assertThat(larder("jobs", "stop-stream-to-online", "-p", "demo", "-t", "driver_trips"))
+        .isZero();
+    assertThat(out.toString()).contains("no stream job of demo/driver_trips was running");
+    assertThat(larder("jobs", "stop-stream-to-online", "-p", "demo", "-t", "nope")).isEqualTo(2);
+  }
+
+  @Test
+  void historicalFeaturesWaitsAndPrintsTheFirstRows() throws Exception {
+    Path entities = file("entities.csv", "driver_id,event_timestamp\n1001,2030-01-01T12:00:00Z\n");
+
+    int exit =
+        larder(
+            "get-historical-features",
+            "-p",
+            "demo",
+            "--entities",
+            entities.toString(),
+            "--features",
+            "driver_trips:trips",
+            "--output-location",
+            dir.resolve("training").toString(),
+            "--head",
+            "5");
+
+    assertThat(exit).isZero();
+    assertThat(out.toString())
+        .contains("training set: " + dir.resolve("training").resolve("retrieval-1"))
+        .contains("(2 rows)")
+        .contains("driver_trips__trips")
+        .containsPattern("1001 +7")
+        .containsPattern("1002 +null");
+
+    assertThat(
+            larder(
+                "get-historical-features",
+                "--entities",
+                entities.toString(),
+                "--features",
+                "driver_trips:nope",
+                "--output-location",
+                dir.toString()))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("INVALID_ARGUMENT").contains("unknown feature");
+    assertThat(
+            larder(
+                "get-historical-features",
+                "--entities",
+                dir.resolve("missing.csv").toString(),
+                "--features",
+                "driver_trips:trips"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains("--entities: " + dir.resolve("missing.csv") + " does not exist");
+  }
 }
