@@ -13,9 +13,11 @@ import io.grpc.Status.Code;
 import io.larder.proto.core.CoreServiceProto.ArchiveProjectRequest;
 import io.larder.proto.core.CoreServiceProto.CreateProjectRequest;
 import io.larder.proto.core.CoreServiceProto.DeleteFeatureTableRequest;
+import io.larder.proto.core.CoreServiceProto.GetEntityRequest;
 import io.larder.proto.core.FeatureTableProto.FeatureTable;
 import io.larder.proto.core.FeatureTableProto.FeatureTableSpec;
 import io.larder.proto.larder.RegistryExtProto.Change;
+import io.larder.proto.larder.RegistryExtProto.DeleteEntityRequest;
 import io.larder.proto.larder.RegistryExtProto.ListChangesRequest;
 import io.larder.proto.larder.RegistryExtProto.ListChangesResponse;
 import io.larder.proto.larder.RegistryExtProto.ListFeatureTableRevisionsRequest;
@@ -104,6 +106,42 @@ class RegistryExtIT {
   void revisionsOfATableThatNeverExistedFailWithNotFound() {
     String project = projectWithDriver();
     assertStatus(() -> revisions(project, "no_such_table"), Code.NOT_FOUND, "no_such_table");
+  }
+
+  // ---------------------------------------------------------------- DeleteEntity
+
+  @Test
+  void anUnusedEntityIsDeletedAndTheChangeRecorded() {
+    String project = projectWithDriver();
+    long before = latestSequence(clients);
+
+    deleteEntity(project, DRIVER);
+
+    assertStatus(
+        () ->
+            clients
+                .core()
+                .getEntity(
+                    GetEntityRequest.newBuilder().setProject(project).setName(DRIVER).build()),
+        Code.NOT_FOUND,
+        DRIVER);
+    assertThat(listChanges(before, 100).getChangesList())
+        .extracting(Change::getProject, Change::getKind, Change::getName, Change::getAction)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                project, Change.Kind.ENTITY, DRIVER, Change.Action.DELETED));
+    assertStatus(() -> deleteEntity(project, DRIVER), Code.NOT_FOUND, DRIVER);
+  }
+
+  @Test
+  void anEntityATableUsesIsNotDeleted() {
+    String project = projectWithDriver();
+    clients.apply(project, trips());
+
+    assertStatus(() -> deleteEntity(project, DRIVER), Code.FAILED_PRECONDITION, "trips");
+
+    deleteTable(project, "trips");
+    deleteEntity(project, DRIVER);
   }
 
   // ---------------------------------------------------------------- ListChanges
@@ -345,6 +383,12 @@ class RegistryExtIT {
         .listFeatureTableRevisions(
             ListFeatureTableRevisionsRequest.newBuilder().setProject(project).setName(name).build())
         .getRevisionsList();
+  }
+
+  private void deleteEntity(String project, String name) {
+    clients
+        .ext()
+        .deleteEntity(DeleteEntityRequest.newBuilder().setProject(project).setName(name).build());
   }
 
   private ListChangesResponse listChanges(long since, int limit) {

@@ -96,6 +96,10 @@ public final class LarderClient implements AutoCloseable {
     return list(reactive.listEntities(project));
   }
 
+  public void deleteEntity(String project, String name) {
+    block(reactive.deleteEntity(project, name));
+  }
+
   public FeatureTable applyFeatureTable(String project, FeatureTableSpec spec) {
     return block(reactive.applyFeatureTable(project, spec));
   }

@@ -34,7 +34,9 @@ import io.larder.proto.larder.JobServiceExtProto.GetJobDetailsRequest;
 import io.larder.proto.larder.JobServiceExtProto.JobDetails;
 import io.larder.proto.larder.JobServiceExtProto.ListJobDetailsRequest;
 import io.larder.proto.larder.ReactorJobExtServiceGrpc;
+import io.larder.proto.larder.ReactorRegistryExtServiceGrpc;
 import io.larder.proto.larder.ReactorStreamingServingServiceGrpc;
+import io.larder.proto.larder.RegistryExtProto.DeleteEntityRequest;
 import io.larder.proto.larder.StreamingProto.StreamedFeatureRow;
 import io.larder.proto.serving.ReactorServingServiceGrpc;
 import io.larder.proto.serving.ServingServiceProto.FeatureReferenceV2;
@@ -153,6 +155,18 @@ public final class ReactiveLarderClient implements AutoCloseable {
             .build();
     return read(REGISTRY, () -> core().listEntities(request).map(r -> r.getEntitiesList()))
         .flatMapIterable(Function.identity());
+  }
+
+  /** Deletes an entity no feature table uses (a Larder registry extension; Feast 0.9 has none). */
+  public Mono<Void> deleteEntity(String project, String name) {
+    return write(
+        REGISTRY,
+        () ->
+            ReactorRegistryExtServiceGrpc.newReactorStub(registry)
+                .withDeadlineAfter(settings.deadline().toMillis(), TimeUnit.MILLISECONDS)
+                .deleteEntity(
+                    DeleteEntityRequest.newBuilder().setProject(project).setName(name).build())
+                .then());
   }
 
   public Mono<FeatureTable> applyFeatureTable(String project, FeatureTableSpec spec) {

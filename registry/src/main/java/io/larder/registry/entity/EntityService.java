@@ -125,6 +125,44 @@ public class EntityService {
                     "entity '%s' does not exist in project '%s'", name, project)));
   }
 
+  /** Deletes an entity; refused while a feature table of its project uses it. */
+  public Mono<Void> delete(String requestedProject, String name) {
+    String project = Names.project(requestedProject);
+    if (name == null || name.isEmpty()) {
+      return Mono.error(RegistryException.invalid("name: must not be empty"));
+    }
+    return writes.inWriteTransaction(
+        () ->
+            projects
+                .requireWritable(project)
+                .then(get(project, name))
+                .flatMap(
+                    entity ->
+                        tables
+                            .list(project)
+                            .filter(t -> t.getSpec().getEntitiesList().contains(name))
+                            .map(t -> t.getSpec().getName())
+                            .collectList())
+                .flatMap(
+                    users ->
+                        users.isEmpty()
+                            ? entities
+                                .delete(project, name)
+                                .then(
+                                    changes.record(
+                                        project,
+                                        Kind.ENTITY,
+                                        name,
+                                        Action.DELETED,
+                                        0,
+                                        Timestamps.now(clock)))
+                            : Mono.error(
+                                RegistryException.failedPrecondition(
+                                    "entity '%s' is used by feature tables %s; delete or change"
+                                        + " them first",
+                                    name, users))));
+  }
+
   /** The project's entities that carry all of {@code labels}. */
   public Flux<Entity> list(String requestedProject, Map<String, String> labels) {
     return entities

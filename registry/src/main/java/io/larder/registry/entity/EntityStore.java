@@ -14,4 +14,7 @@ public interface EntityStore {
 
   /** Creates or replaces the entity. Call inside a write transaction. */
   Mono<Void> save(String project, Entity entity);
+
+  /** Removes the entity; false when there was none. */
+  Mono<Boolean> delete(String project, String name);
 }

@@ -59,6 +59,17 @@ class PostgresEntityStore implements EntityStore {
         .then();
   }
 
+  @Override
+  public Mono<Boolean> delete(String project, String name) {
+    return database
+        .sql("delete from entity where project = :project and name = :name")
+        .bind("project", project)
+        .bind("name", name)
+        .fetch()
+        .rowsUpdated()
+        .map(rows -> rows > 0);
+  }
+
   private static Entity entity(Readable row) {
     return Entity.newBuilder()
         .setSpec(Rows.message(row, "spec", EntitySpecV2.parser()))

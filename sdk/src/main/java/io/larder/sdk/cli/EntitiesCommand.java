@@ -8,11 +8,12 @@ import picocli.CommandLine.Parameters;
 
 @Command(
     name = "entities",
-    description = "Applies, describes and lists entities.",
+    description = "Applies, describes, lists and deletes entities.",
     subcommands = {
       ApplyCommand.Entities.class,
       EntitiesCommand.Describe.class,
-      EntitiesCommand.ListEntities.class
+      EntitiesCommand.ListEntities.class,
+      EntitiesCommand.Delete.class
     })
 final class EntitiesCommand {
 
@@ -50,6 +51,21 @@ final class EntitiesCommand {
                       e.getSpec().getName(),
                       e.getSpec().getValueType().name(),
                       e.getSpec().getDescription()));
+      return 0;
+    }
+  }
+
+  @Command(name = "delete", description = "Deletes an entity no feature table uses.")
+  static final class Delete extends LarderCommand {
+    @Parameters(paramLabel = "NAME")
+    String name;
+
+    @Override
+    int run() {
+      try (LarderClient client = root().client()) {
+        client.deleteEntity(root().project, name);
+      }
+      out().println("entity " + name + " deleted");
       return 0;
     }
   }

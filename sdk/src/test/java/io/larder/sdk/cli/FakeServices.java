@@ -50,6 +50,9 @@ import io.larder.proto.larder.JobServiceExtProto.JobDetails;
 import io.larder.proto.larder.JobServiceExtProto.ListJobDetailsRequest;
 import io.larder.proto.larder.JobServiceExtProto.ListJobDetailsResponse;
 import io.larder.proto.larder.JobsProto.JobResult;
+import io.larder.proto.larder.RegistryExtProto.DeleteEntityRequest;
+import io.larder.proto.larder.RegistryExtProto.DeleteEntityResponse;
+import io.larder.proto.larder.RegistryExtServiceGrpc;
 import io.larder.proto.serving.ServingServiceGrpc;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesRequestV2;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse;
@@ -86,6 +89,7 @@ final class FakeServices implements AutoCloseable {
             .addService(new Jobs())
             .addService(new JobExt())
             .addService(new Serving())
+            .addService(new RegistryExt())
             .build()
             .start();
   }
@@ -226,6 +230,36 @@ final class FakeServices implements AutoCloseable {
         return;
       }
       answer(out, DeleteFeatureTableResponse.getDefaultInstance());
+    }
+  }
+
+  private final class RegistryExt extends RegistryExtServiceGrpc.RegistryExtServiceImplBase {
+    @Override
+    public void deleteEntity(
+        DeleteEntityRequest request, StreamObserver<DeleteEntityResponse> out) {
+      String key = key(request.getProject(), request.getName());
+      if (!entities.containsKey(key)) {
+        out.onError(
+            Status.NOT_FOUND
+                .withDescription("entity '" + request.getName() + "' not found")
+                .asRuntimeException());
+        return;
+      }
+      List<String> users =
+          tables.values().stream()
+              .filter(t -> t.getSpec().getEntitiesList().contains(request.getName()))
+              .map(t -> t.getSpec().getName())
+              .toList();
+      if (!users.isEmpty()) {
+        out.onError(
+            Status.FAILED_PRECONDITION
+                .withDescription(
+                    "entity '%s' is used by feature tables %s".formatted(request.getName(), users))
+                .asRuntimeException());
+        return;
+      }
+      entities.remove(key);
+      answer(out, DeleteEntityResponse.getDefaultInstance());
     }
   }
 

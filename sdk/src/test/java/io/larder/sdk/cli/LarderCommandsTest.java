@@ -287,8 +287,13 @@ class LarderCommandsTest {
     assertThat(out.toString()).contains("\"name\" : \"driver_id\"");
     assertThat(larder("entities", "describe", "rider_id", "-p", "demo")).isEqualTo(2);
 
+    assertThat(larder("entities", "delete", "driver_id", "-p", "demo")).as("in use").isEqualTo(2);
+    assertThat(err.toString()).contains("used by feature tables [driver_trips]");
+
     assertThat(larder("feature-tables", "delete", "driver_trips", "-p", "demo")).isZero();
     assertThat(services.tables).isEmpty();
+    assertThat(larder("entities", "delete", "driver_id", "-p", "demo")).isZero();
+    assertThat(services.entities).isEmpty();
     assertThat(larder("feature-tables", "delete", "driver_trips", "-p", "demo")).isEqualTo(2);
     assertThat(err.toString()).contains("feature table 'driver_trips' not found");
   }

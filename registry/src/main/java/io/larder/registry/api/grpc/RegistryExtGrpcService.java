@@ -2,6 +2,8 @@ package io.larder.registry.api.grpc;
 
 import io.larder.proto.larder.ReactorRegistryExtServiceGrpc;
 import io.larder.proto.larder.RegistryExtProto.Change;
+import io.larder.proto.larder.RegistryExtProto.DeleteEntityRequest;
+import io.larder.proto.larder.RegistryExtProto.DeleteEntityResponse;
 import io.larder.proto.larder.RegistryExtProto.ListChangesRequest;
 import io.larder.proto.larder.RegistryExtProto.ListChangesResponse;
 import io.larder.proto.larder.RegistryExtProto.ListFeatureTableRevisionsRequest;
@@ -9,21 +11,31 @@ import io.larder.proto.larder.RegistryExtProto.ListFeatureTableRevisionsResponse
 import io.larder.proto.larder.RegistryExtProto.WatchChangesRequest;
 import io.larder.registry.api.RegistryErrors;
 import io.larder.registry.change.ChangeFeed;
+import io.larder.registry.entity.EntityService;
 import io.larder.registry.featuretable.FeatureTableService;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** Larder's registry extensions over gRPC: revision history and the change feed. */
+/** Larder's registry extensions over gRPC: revision history, the change feed, entity deletion. */
 @Component
 class RegistryExtGrpcService extends ReactorRegistryExtServiceGrpc.RegistryExtServiceImplBase {
 
   private final FeatureTableService tables;
+  private final EntityService entities;
   private final ChangeFeed changes;
 
-  RegistryExtGrpcService(FeatureTableService tables, ChangeFeed changes) {
+  RegistryExtGrpcService(FeatureTableService tables, EntityService entities, ChangeFeed changes) {
     this.tables = tables;
+    this.entities = entities;
     this.changes = changes;
+  }
+
+  @Override
+  public Mono<DeleteEntityResponse> deleteEntity(DeleteEntityRequest request) {
+    return entities
+        .delete(request.getProject(), request.getName())
+        .thenReturn(DeleteEntityResponse.getDefaultInstance());
   }
 
   @Override

@@ -17,6 +17,7 @@ import io.larder.proto.core.CoreServiceProto.ListStoresResponse;
 import io.larder.proto.core.EntityProto.EntitySpecV2;
 import io.larder.proto.core.FeatureTableProto.FeatureTableSpec;
 import io.larder.proto.core.StoreProto.Store;
+import io.larder.proto.larder.RegistryExtProto.DeleteEntityResponse;
 import io.larder.proto.larder.RegistryExtProto.ListFeatureTableRevisionsResponse;
 import io.larder.registry.RegistryException;
 import io.larder.registry.RegistryVersion;
@@ -129,6 +130,12 @@ class RegistryHttpHandlers {
         .get(request.pathVariable("project"), request.pathVariable("name"))
         .flatMap(
             table -> ProtoJson.ok(GetFeatureTableResponse.newBuilder().setTable(table).build()));
+  }
+
+  Mono<ServerResponse> deleteEntity(ServerRequest request) {
+    return entities
+        .delete(request.pathVariable("project"), request.pathVariable("name"))
+        .then(ProtoJson.ok(DeleteEntityResponse.getDefaultInstance()));
   }
 
   Mono<ServerResponse> deleteFeatureTable(ServerRequest request) {

@@ -31,6 +31,7 @@ class RegistryRoutes {
         .route(PUT(PROJECT + "/entities"), api::applyEntity)
         .route(GET(PROJECT + "/entities"), api::listEntities)
         .route(GET(PROJECT + "/entities/{name}"), api::getEntity)
+        .route(DELETE(PROJECT + "/entities/{name}"), api::deleteEntity)
         .route(PUT(PROJECT + "/feature-tables"), api::applyFeatureTable)
         .route(GET(PROJECT + "/feature-tables"), api::listFeatureTables)
         .route(GET(PROJECT + "/feature-tables/{name}"), api::getFeatureTable)
