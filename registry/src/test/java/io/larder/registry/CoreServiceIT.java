@@ -683,7 +683,7 @@ class CoreServiceIT {
             clients.apply(
                 project,
                 table("trips", List.of(DRIVER, "vehicle"), feature("trips", ValueType.Enum.INT64))),
-        Code.FAILED_PRECONDITION,
+        Code.INVALID_ARGUMENT,
         "vehicle");
     assertStatus(
         () -> clients.core().getFeatureTable(getTable(project, "trips")), Code.NOT_FOUND, "trips");
@@ -695,7 +695,7 @@ class CoreServiceIT {
     String other = uniqueProject();
     assertStatus(
         () -> clients.apply(other, table("trips", DRIVER, feature("trips", ValueType.Enum.INT64))),
-        Code.FAILED_PRECONDITION,
+        Code.INVALID_ARGUMENT,
         DRIVER);
     assertThat(entityNames(project, Map.of())).containsExactly(DRIVER);
   }

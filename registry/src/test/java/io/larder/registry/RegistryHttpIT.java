@@ -557,7 +557,7 @@ class RegistryHttpIT {
   }
 
   @Test
-  void featureTableOnAnUnregisteredEntityAnswers409FailedPrecondition() {
+  void featureTableOnAnUnregisteredEntityAnswers400InvalidArgumentAsFeastDoes() {
     String project = createProject();
 
     problem(
@@ -565,8 +565,8 @@ class RegistryHttpIT {
             HttpMethod.PUT,
             tablesPath(project),
             json(table("driver_stats", "driver", feature("trips", ValueType.Enum.INT64)))),
-        409,
-        "FAILED_PRECONDITION",
+        400,
+        "INVALID_ARGUMENT",
         "table_spec.entities",
         "driver");
   }

@@ -52,6 +52,8 @@ public final class RegistrySpecCache implements FeatureSpecs, SmartLifecycle {
   private volatile String lastFailure;
   private volatile long lastSequence = -1;
   private volatile boolean watchFailing;
+  // The registry answered UNIMPLEMENTED for the feed (a Feast 0.9 Core): the periodic reload alone.
+  private volatile boolean feedUnsupported;
   private volatile Sinks.Many<Boolean> wakeups;
   private volatile Disposable.Composite running;
   // Only touched by the serialized update pipeline.
@@ -240,7 +242,7 @@ public final class RegistrySpecCache implements FeatureSpecs, SmartLifecycle {
    * change feed); the feed then finds its position itself.
    */
   private Mono<Long> sequenceBeforeFirstLoad() {
-    if (lastSequence >= 0) {
+    if (lastSequence >= 0 || feedUnsupported) {
       return Mono.just(-1L);
     }
     return registry.latestSequence().onErrorReturn(-1L);
@@ -383,6 +385,7 @@ public final class RegistrySpecCache implements FeatureSpecs, SmartLifecycle {
             Retry.backoff(Long.MAX_VALUE, properties.retryBackoff())
                 .maxBackoff(properties.maxRetryBackoff())
                 .transientErrors(true)
+                .filter(error -> !unimplemented(error))
                 .doBeforeRetry(
                     signal -> {
                       if (!watchFailing) {
@@ -396,6 +399,26 @@ public final class RegistrySpecCache implements FeatureSpecs, SmartLifecycle {
                       } else {
                         log.debug("registry change feed still down", signal.failure());
                       }
-                    }));
+                    }))
+        .onErrorResume(
+            RegistrySpecCache::unimplemented,
+            error -> {
+              feedUnsupported = true;
+              log.info(
+                  "registry at {} has no change feed (UNIMPLEMENTED, e.g. a Feast 0.9 Core);"
+                      + " specs stay fresh by the {} full reload alone",
+                  registry.target(),
+                  properties.refreshInterval());
+              return Flux.empty();
+            });
+  }
+
+  private static boolean unimplemented(Throwable error) {
+    return io.grpc.Status.fromThrowable(error).getCode() == io.grpc.Status.Code.UNIMPLEMENTED;
+  }
+
+  /** The registry has no change feed; only the periodic reload updates the specs. */
+  boolean feedUnsupported() {
+    return feedUnsupported;
   }
 }

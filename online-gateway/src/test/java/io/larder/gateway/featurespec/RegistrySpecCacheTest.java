@@ -177,6 +177,22 @@ class RegistrySpecCacheTest {
   }
 
   @Test
+  void aRegistryWithoutTheFeedIsAskedOnceNotForever() throws InterruptedException {
+    registry.changeFeed(false);
+    registry.setTables("p", List.of(STATS), List.of(DRIVER));
+    RegistrySpecCache specs = cacheOnTheRegistry();
+    specs.start();
+
+    await().atMost(WAIT).until(specs::feedUnsupported);
+    int calls = registry.listChangesCalls();
+    // Many retry backoffs (50-200 ms) long: a retrying feed would ask again and again.
+    Thread.sleep(1500);
+
+    assertThat(registry.listChangesCalls()).isEqualTo(calls);
+    assertThat(specs.current().project("p").table("driver_stats")).isNotNull();
+  }
+
+  @Test
   void stopEndsTheChangeFeed() {
     RegistrySpecCache specs = cacheOnTheRegistry();
     specs.start();

@@ -63,6 +63,7 @@ public final class FakeRegistry implements AutoCloseable {
   private final AtomicInteger listProjectsCalls = new AtomicInteger();
   private final AtomicInteger listFeatureTablesCalls = new AtomicInteger();
   private final AtomicInteger watchCalls = new AtomicInteger();
+  private final AtomicInteger listChangesCalls = new AtomicInteger();
   private volatile boolean changeFeed = true;
   private volatile Server server;
   private volatile int port;
@@ -200,6 +201,11 @@ public final class FakeRegistry implements AutoCloseable {
     return watchCalls.get();
   }
 
+  /** ListChanges calls, answered or not. */
+  public int listChangesCalls() {
+    return listChangesCalls.get();
+  }
+
   private synchronized void record(
       String project, Change.Kind kind, String name, Change.Action action) {
     Instant now = Instant.now();
@@ -273,6 +279,7 @@ public final class FakeRegistry implements AutoCloseable {
 
     @Override
     public Mono<ListChangesResponse> listChanges(ListChangesRequest request) {
+      listChangesCalls.incrementAndGet();
       if (!changeFeed) {
         return Mono.error(Status.UNIMPLEMENTED.asRuntimeException());
       }

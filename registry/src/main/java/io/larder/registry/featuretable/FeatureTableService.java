@@ -84,8 +84,10 @@ public class FeatureTableService {
                 entities
                     .find(project, name)
                     .switchIfEmpty(
+                        // INVALID_ARGUMENT, as Feast 0.9 answers: clients written for it branch on
+                        // it.
                         Mono.error(
-                            RegistryException.failedPrecondition(
+                            RegistryException.invalid(
                                 "table_spec.entities: entity '%s' is not registered in project"
                                     + " '%s'; apply it first",
                                 name, project))))
