@@ -50,7 +50,8 @@ public final class GrpcServerLifecycle implements SmartLifecycle {
       builder.addService(legacyReflection());
     }
     for (BindableService service : services) {
-      builder.addService(ServerInterceptors.intercept(service, interceptors));
+      builder.addService(
+          UnparsableRequests.refuse(ServerInterceptors.intercept(service, interceptors)));
     }
     Server started;
     try {
