@@ -95,8 +95,15 @@ final class RedisConnectors {
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         // Unbounded by default; a full queue fails the batch instead of growing the heap.
         .requestQueueSize(properties.requestQueueSize())
-        // A backstop behind the per-batch timeout: no command outlives it inside Lettuce.
-        .timeoutOptions(TimeoutOptions.enabled(properties.commandTimeout()))
+        // A backstop behind the per-chunk budget: no command outlives the budget of the largest
+        // read a connection can hold (request-queue-size commands) inside Lettuce.
+        .timeoutOptions(
+            TimeoutOptions.enabled(
+                properties
+                    .commandTimeout()
+                    .multipliedBy(
+                        (properties.requestQueueSize() + properties.maxBatchCommands() - 1)
+                            / properties.maxBatchCommands())))
         .socketOptions(
             SocketOptions.builder()
                 .connectTimeout(properties.connectTimeout())

@@ -28,9 +28,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * The online store on Redis, standalone or Cluster (whichever {@link RedisConnector} it is given):
- * each {@link #read} is one pipelined batch of HMGETs, guarded by a timeout, a circuit breaker and
- * a bulkhead, so that a slow, dead or overloaded Redis turns into a quick {@link
- * OnlineStoreUnavailableException} and never into waiting requests.
+ * each {@link #read} is one pipelined batch of HMGETs, guarded by a timeout (per chunk of
+ * max-batch-commands), a circuit breaker and a bulkhead, so that a slow, dead or overloaded Redis
+ * turns into a quick {@link OnlineStoreUnavailableException} and never into waiting requests.
  */
 public final class RedisOnlineStore implements OnlineStore, AutoCloseable {
 
@@ -101,17 +101,24 @@ public final class RedisOnlineStore implements OnlineStore, AutoCloseable {
     if (reads.isEmpty()) {
       return Mono.just(List.of());
     }
+    // The timeout is per chunk of max-batch-commands: a legal large request (10,000 rows x 5
+    // tables) takes longer than one chunk's budget without Redis being unhealthy; the caller's own
+    // deadline bounds the whole request (its cancellation cancels the commands).
+    Duration budget =
+        commandTimeout.multipliedBy(
+            Math.max(1, (reads.size() + maxBatchCommands - 1) / maxBatchCommands));
     // Applied inside out: the timeout fails the batch, the circuit breaker counts that failure,
     // the bulkhead (outermost) turns away batches beyond the limit before they reach either.
     return Mono.defer(
             () ->
                 PipelinedHashReads.read(
                     connector.connection(), reads, maxBatchCommands, batchSizes::record))
-        .timeout(commandTimeout)
+        .timeout(budget)
         .transformDeferred(CircuitBreakerOperator.of(circuitBreaker))
         .transformDeferred(BulkheadOperator.of(bulkhead))
         .onErrorMap(
-            error -> !(error instanceof OnlineStoreUnavailableException), this::unavailable);
+            error -> !(error instanceof OnlineStoreUnavailableException),
+            error -> unavailable(error, budget));
   }
 
   CircuitBreaker circuitBreaker() {
@@ -139,7 +146,7 @@ public final class RedisOnlineStore implements OnlineStore, AutoCloseable {
     }
   }
 
-  private OnlineStoreUnavailableException unavailable(Throwable error) {
+  private OnlineStoreUnavailableException unavailable(Throwable error, Duration budget) {
     String reason;
     if (error instanceof CallNotPermittedException) {
       reason =
@@ -150,7 +157,7 @@ public final class RedisOnlineStore implements OnlineStore, AutoCloseable {
               + maxConcurrentBatches
               + ")";
     } else if (error instanceof TimeoutException) {
-      reason = "no answer within " + commandTimeout.toMillis() + " ms";
+      reason = "no answer within " + budget.toMillis() + " ms";
     } else if (error instanceof RedisConnectionException) {
       reason = "not connected: " + error.getMessage();
     } else {

@@ -12,7 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param mode standalone (one server at {@code uri}) or cluster (seed nodes {@code cluster-nodes})
  * @param uri a Lettuce Redis URI of the standalone server, e.g. redis://127.0.0.1:6379
  * @param clusterNodes Redis URIs of some Cluster nodes; the client discovers the rest
- * @param commandTimeout how long one batch of reads may take before it fails as unavailable
+ * @param commandTimeout how long each chunk of {@code maxBatchCommands} reads may take: a read of N
+ *     chunks fails as unavailable after N times this
  * @param connectTimeout how long one TCP connect may take
  * @param reconnectMaxDelay the cap of the backoff between reconnect attempts
  * @param maxBatchCommands HMGETs handed to the connection in one write; larger reads are split

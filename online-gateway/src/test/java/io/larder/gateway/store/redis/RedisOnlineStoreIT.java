@@ -120,6 +120,28 @@ class RedisOnlineStoreIT {
   }
 
   @Test
+  void aLegalLargeRequestGetsABudgetPerChunkNotOneForAll() {
+    // 10,000 rows x 5 tables; 50 ms per 512 commands, where the whole read takes far longer.
+    store = RedisTestSupport.standaloneStore(properties("command-timeout", "50ms"));
+    RedisTestSupport.awaitConnected(store, Duration.ofSeconds(10));
+    byte[] known = entity(30_000);
+    hset(known, PRICE, "p");
+    List<HashRead> reads = new ArrayList<>();
+    for (int i = 0; i < 50_000; i++) {
+      reads.add(new HashRead(i == 49_999 ? known : entity(40_000 + i), List.of(PRICE, TS)));
+    }
+
+    int failedBefore = store.circuitBreaker().getMetrics().getNumberOfFailedCalls();
+
+    List<List<String>> read = RedisTestSupport.readStrings(store, reads);
+
+    assertThat(read).hasSize(50_000);
+    assertThat(read.get(49_999)).isEqualTo(Arrays.asList("p", null));
+    assertThat(store.circuitBreaker().getMetrics().getNumberOfFailedCalls())
+        .isEqualTo(failedBefore);
+  }
+
+  @Test
   void splitsReadsLargerThanMaxBatchCommandsIntoWritesAndKeepsTheirOrder() {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     store = RedisTestSupport.standaloneStore(properties("max-batch-commands", "7"), meters);
