@@ -107,6 +107,10 @@ final class FakeServices implements AutoCloseable {
     return project + "/" + name;
   }
 
+  private static void notFound(StreamObserver<?> observer, String message) {
+    observer.onError(Status.NOT_FOUND.withDescription(message).asRuntimeException());
+  }
+
   private static <T> void answer(StreamObserver<T> observer, T value) {
     observer.onNext(value);
     observer.onCompleted();
@@ -140,10 +144,7 @@ final class FakeServices implements AutoCloseable {
     public void archiveProject(
         ArchiveProjectRequest request, StreamObserver<ArchiveProjectResponse> out) {
       if (!projects.remove(request.getName())) {
-        out.onError(
-            Status.NOT_FOUND
-                .withDescription("project '" + request.getName() + "' not found")
-                .asRuntimeException());
+        notFound(out, "project '" + request.getName() + "' not found");
         return;
       }
       answer(out, ArchiveProjectResponse.getDefaultInstance());
@@ -160,12 +161,10 @@ final class FakeServices implements AutoCloseable {
     public void getEntity(GetEntityRequest request, StreamObserver<GetEntityResponse> out) {
       Entity entity = entities.get(key(request.getProject(), request.getName()));
       if (entity == null) {
-        out.onError(
-            Status.NOT_FOUND
-                .withDescription(
-                    "entity '%s' not found in project '%s'"
-                        .formatted(request.getName(), request.getProject()))
-                .asRuntimeException());
+        notFound(
+            out,
+            "entity '%s' not found in project '%s'"
+                .formatted(request.getName(), request.getProject()));
         return;
       }
       answer(out, GetEntityResponse.newBuilder().setEntity(entity).build());
@@ -196,12 +195,10 @@ final class FakeServices implements AutoCloseable {
         GetFeatureTableRequest request, StreamObserver<GetFeatureTableResponse> out) {
       FeatureTable table = tables.get(key(request.getProject(), request.getName()));
       if (table == null) {
-        out.onError(
-            Status.NOT_FOUND
-                .withDescription(
-                    "feature table '%s' not found in project '%s'"
-                        .formatted(request.getName(), request.getProject()))
-                .asRuntimeException());
+        notFound(
+            out,
+            "feature table '%s' not found in project '%s'"
+                .formatted(request.getName(), request.getProject()));
         return;
       }
       answer(out, GetFeatureTableResponse.newBuilder().setTable(table).build());
@@ -223,10 +220,7 @@ final class FakeServices implements AutoCloseable {
     public void deleteFeatureTable(
         DeleteFeatureTableRequest request, StreamObserver<DeleteFeatureTableResponse> out) {
       if (tables.remove(key(request.getProject(), request.getName())) == null) {
-        out.onError(
-            Status.NOT_FOUND
-                .withDescription("feature table '%s' not found".formatted(request.getName()))
-                .asRuntimeException());
+        notFound(out, "feature table '%s' not found".formatted(request.getName()));
         return;
       }
       answer(out, DeleteFeatureTableResponse.getDefaultInstance());
@@ -239,10 +233,7 @@ final class FakeServices implements AutoCloseable {
         DeleteEntityRequest request, StreamObserver<DeleteEntityResponse> out) {
       String key = key(request.getProject(), request.getName());
       if (!entities.containsKey(key)) {
-        out.onError(
-            Status.NOT_FOUND
-                .withDescription("entity '" + request.getName() + "' not found")
-                .asRuntimeException());
+        notFound(out, "entity '" + request.getName() + "' not found");
         return;
       }
       List<String> users =
@@ -269,10 +260,7 @@ final class FakeServices implements AutoCloseable {
         StartOfflineToOnlineIngestionJobRequest request,
         StreamObserver<StartOfflineToOnlineIngestionJobResponse> out) {
       if (!tables.containsKey(key(request.getProject(), request.getTableName()))) {
-        out.onError(
-            Status.NOT_FOUND
-                .withDescription("feature table '%s' not found".formatted(request.getTableName()))
-                .asRuntimeException());
+        notFound(out, "feature table '%s' not found".formatted(request.getTableName()));
         return;
       }
       String id = "batch-" + (jobs.size() + 1);
@@ -303,10 +291,7 @@ final class FakeServices implements AutoCloseable {
     public void getJob(GetJobRequest request, StreamObserver<GetJobResponse> out) {
       JobDetails details = jobs.get(request.getJobId());
       if (details == null) {
-        out.onError(
-            Status.NOT_FOUND
-                .withDescription("job '" + request.getJobId() + "' not found")
-                .asRuntimeException());
+        notFound(out, "job '" + request.getJobId() + "' not found");
         return;
       }
       answer(out, GetJobResponse.newBuilder().setJob(details.getJob()).build());
@@ -397,10 +382,7 @@ final class FakeServices implements AutoCloseable {
     public void cancelJob(CancelJobRequest request, StreamObserver<CancelJobResponse> out) {
       JobDetails details = jobs.get(request.getJobId());
       if (details == null) {
-        out.onError(
-            Status.NOT_FOUND
-                .withDescription("job '" + request.getJobId() + "' not found")
-                .asRuntimeException());
+        notFound(out, "job '" + request.getJobId() + "' not found");
         return;
       }
       if (details.getJob().getStatus() == JobStatus.JOB_STATUS_RUNNING) {
@@ -427,10 +409,7 @@ final class FakeServices implements AutoCloseable {
     public void getJobDetails(GetJobDetailsRequest request, StreamObserver<JobDetails> out) {
       JobDetails details = jobs.get(request.getJobId());
       if (details == null) {
-        out.onError(
-            Status.NOT_FOUND
-                .withDescription("job '" + request.getJobId() + "' not found")
-                .asRuntimeException());
+        notFound(out, "job '" + request.getJobId() + "' not found");
         return;
       }
       answer(out, details);
