@@ -28,8 +28,7 @@ final class EntitiesCommand {
       try (LarderClient client = root().client()) {
         entity = client.getEntity(root().project, name);
       }
-      Output output = output();
-      output.one(entity, () -> output.print(Output.tree(entity)));
+      output().message(entity);
       return 0;
     }
   }

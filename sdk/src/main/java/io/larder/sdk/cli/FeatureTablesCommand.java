@@ -28,8 +28,7 @@ final class FeatureTablesCommand {
       try (LarderClient client = root().client()) {
         table = client.getFeatureTable(root().project, name);
       }
-      Output output = output();
-      output.one(table, () -> output.print(Output.tree(table)));
+      output().message(table);
       return 0;
     }
   }

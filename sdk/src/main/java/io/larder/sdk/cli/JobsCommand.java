@@ -224,8 +224,7 @@ final class JobsCommand {
       try (LarderClient client = root().client()) {
         details = client.getJobDetails(id);
       }
-      Output output = output();
-      output.one(details, () -> output.print(Output.tree(details)));
+      output().message(details);
       return 0;
     }
   }

@@ -65,6 +65,11 @@ final class Output {
     }
   }
 
+  /** One message in full: JSON for tables too (a describe has no columns), else as asked. */
+  void message(MessageOrBuilder message) {
+    print(tree(message));
+  }
+
   void table(List<String> columns, List<List<String>> rows) {
     int[] widths = new int[columns.size()];
     for (int i = 0; i < columns.size(); i++) {
