@@ -6,7 +6,13 @@
 #   3. at a fixed arrival rate (open model, latency from the intended send time), per batch size:
 #      the raw-Redis baseline (the same pipelined HMGETs, straight to Redis), then the gateway
 #   4. at saturation (closed model, K calls in flight), rows10_features50: baseline, then gateway
-#   5. prints both side by side with their ratios and the issue's targets, next to the gRPC floor:
+#      (gRPC), then the gateway before the change (BENCH_BASELINE_GATEWAY_JAR, when set), then the
+#      gateway's HTTP JSON and NDJSON endpoints (h2c: HTTP/2 with prior knowledge, no TLS);
+#      the gateway's and Redis's CPU time (utime+stime of /proc/<pid>/stat) is read when each
+#      measured window opens and closes, so warm-up and drain are not in it
+#   5. one large request at a time (BENCH_LARGE_ROWS x 50 features): baseline, gRPC, gRPC stream,
+#      HTTP JSON and NDJSON
+#   6. prints them side by side with their ratios and issue 13's targets, next to the gRPC floor:
 #      the same driver against a canned server that answers the same shape without any lookup
 # Services it started are stopped at the end (BENCH_KEEP_SERVICES=1 keeps them).
 #
@@ -23,6 +29,16 @@
 #   BENCH_GATEWAY_WARMUP  uncounted closed-loop load on the gateway before measuring (10s; 0 = none)
 #   BENCH_FLOOR         also measure the canned gRPC server at each fixed rate (1; 0 = skip)
 #   BENCH_FLOOR_PORT    its port (6599)
+#   BENCH_BASELINE_GATEWAY_JAR  a gateway jar from before the change (unset = no comparison): started
+#                       beside the gateway with the same settings, warmed up alike, and measured
+#                       at saturation the same way; the table shows CPU per row now / before
+#   BENCH_BASELINE_GRPC_PORT, BENCH_BASELINE_HTTP_PORT   its ports (6576, 8091)
+#   BENCH_HTTP          also measure HTTP JSON and NDJSON at saturation and one large request (1)
+#   BENCH_HTTP_CONNECTIONS  h2c connections of the HTTP driver (4)
+#   BENCH_HTTP_WARMUP   uncounted closed-loop load on each HTTP endpoint before measuring (5s; 0 = none)
+#   BENCH_LARGE_ROWS    rows of the one-at-a-time large request (10000; 0 = skip)
+#   BENCH_LARGE_DURATION, BENCH_LARGE_DEADLINE   its measured time, after a 3 s warm-up, and its
+#                       call deadline (8s, 30s)
 #   BENCH_GATLING=1     also run the two Gatling HTTP simulations (JSON, NDJSON) at BENCH_RATE
 #   BENCH_MVN           Maven command for the Gatling step (mvn)
 #   BENCH_OUT           output directory (loadtest/target/bench/<time>)
@@ -137,13 +153,52 @@ run_java io.larder.loadtest.generate.DataGenerator \
   --redis "redis://127.0.0.1:$redis_port" --registry "127.0.0.1:$registry_port" \
   --skip-if-present 2>&1 | tee -a "$out/generate.log"
 
+gateway_env=(LARDER_LOG_FORMAT=logstash LARDER_REGISTRY_TARGET="127.0.0.1:$registry_port"
+  LARDER_REDIS_URI="redis://127.0.0.1:$redis_port")
 start_service gateway "$gateway_jar" "$gateway_port" "$gateway_opts" \
-  LARDER_LOG_FORMAT=logstash LARDER_REGISTRY_TARGET="127.0.0.1:$registry_port" \
-  LARDER_REDIS_URI="redis://127.0.0.1:$redis_port" -- "${loopback[@]}"
-for _ in $(seq 1 60); do
-  curl -fsS "http://127.0.0.1:$gateway_http_port/actuator/health/readiness" >/dev/null 2>&1 && break
-  sleep 1
-done
+  "${gateway_env[@]}" -- "${loopback[@]}"
+
+# The gateway as it was before the change, on ports of its own, for the CPU-per-row comparison.
+before_jar="${BENCH_BASELINE_GATEWAY_JAR:-}"
+before_port="${BENCH_BASELINE_GRPC_PORT:-6576}"
+before_http_port="${BENCH_BASELINE_HTTP_PORT:-8091}"
+if [ -n "$before_jar" ]; then
+  [ -f "$before_jar" ] || die "BENCH_BASELINE_GATEWAY_JAR=$before_jar is not a file"
+  start_service before "$before_jar" "$before_port" "$gateway_opts" \
+    "${gateway_env[@]}" -- "${loopback[@]}" \
+    --larder.grpc.port="$before_port" --server.port="$before_http_port"
+fi
+await_ready() {  # await_ready HTTP_PORT
+  for _ in $(seq 1 60); do
+    curl -fsS "http://127.0.0.1:$1/actuator/health/readiness" >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+}
+await_ready "$gateway_http_port"
+[ -z "$before_jar" ] || await_ready "$before_http_port"
+
+# CPU time is read from the processes' own counters, so the drivers need their pids: whoever
+# listens on the port (a service this script started or one it found running).
+pid_on_port() {
+  ss -ltnpH "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2
+}
+clk_tck="$(getconf CLK_TCK)"
+redis_pid="$(pid_on_port "$redis_port")"
+[ -n "$redis_pid" ] || redis_pid="$(cat "${LARDER_STACK_DIR:-$root/.stack}/redis/redis.pid" 2>/dev/null || true)"
+cpu_of() {  # cpu_of GATEWAY_PORT — the driver options counting the gateway's and Redis's CPU
+  local pid
+  pid="$(pid_on_port "$1")"
+  [ -n "$pid" ] || log "no pid found listening on port $1: its CPU is not measured"
+  [ -n "$redis_pid" ] || log "no Redis pid found: its CPU is not measured"
+  echo --clk-tck "$clk_tck" ${pid:+--cpu-pid gateway=$pid} ${redis_pid:+--cpu-pid redis=$redis_pid}
+}
+# shellcheck disable=SC2207  # pids and numbers only, no spaces
+gateway_cpu=($(cpu_of "$gateway_port"))
+# shellcheck disable=SC2207
+redis_cpu=(--clk-tck "$clk_tck" ${redis_pid:+--cpu-pid redis=$redis_pid})
+before_cpu=()
+# shellcheck disable=SC2207
+[ -z "$before_jar" ] || before_cpu=($(cpu_of "$before_port"))
 
 shape=(--project "$project" --entities "$entities" --deadline "$deadline" --results "$results")
 closed_load=(--mode closed --rows "$saturation_rows" --concurrency "$concurrency"
@@ -182,6 +237,14 @@ if [ "$gateway_warmup" != 0 ]; then
     --project "$project" --entities "$entities" --deadline "$deadline" --mode closed \
     --rows "$saturation_rows" --concurrency 8 --warmup 0 --duration "$gateway_warmup" \
     >"$out/gateway-warmup.log" 2>&1 || { tail -n 20 "$out/gateway-warmup.log" >&2; exit 1; }
+  if [ -n "$before_jar" ]; then
+    log "warming the gateway before the change up for $gateway_warmup (closed loop, not counted)"
+    run_java io.larder.loadtest.grpc.GrpcLoadDriver --target "127.0.0.1:$before_port" --api "$api" \
+      --label before --project "$project" --entities "$entities" --deadline "$deadline" \
+      --mode closed --rows "$saturation_rows" --concurrency 8 --warmup 0 \
+      --duration "$gateway_warmup" >"$out/before-warmup.log" 2>&1 \
+      || { tail -n 20 "$out/before-warmup.log" >&2; exit 1; }
+  fi
 fi
 # Baseline and gateway alternate per shape, so a change in the machine's background load hits
 # both sides of a ratio alike.
@@ -190,10 +253,10 @@ for batch in "${batch_sizes[@]}"; do
   open_load=(--mode open --rows "$batch" --rate "$rate" --warmup "$warmup" --duration "$duration")
   log "fixed rate, $batch rows: raw Redis"
   run_java io.larder.loadtest.baseline.RawRedisBaseline --redis "redis://127.0.0.1:$redis_port" \
-    "${shape[@]}" "${open_load[@]}" 2>&1 | filter
+    "${shape[@]}" "${open_load[@]}" "${redis_cpu[@]}" 2>&1 | filter
   log "fixed rate, $batch rows: gateway ($api)"
   run_java io.larder.loadtest.grpc.GrpcLoadDriver --target "127.0.0.1:$gateway_port" --api "$api" \
-    "${shape[@]}" "${open_load[@]}" 2>&1 | filter
+    "${shape[@]}" "${open_load[@]}" "${gateway_cpu[@]}" 2>&1 | filter
   if [ "$floor" = 1 ]; then
     log "fixed rate, $batch rows: canned gRPC server (floor)"
     run_java io.larder.loadtest.grpc.GrpcLoadDriver --target "127.0.0.1:$floor_port" --api grpc \
@@ -202,10 +265,64 @@ for batch in "${batch_sizes[@]}"; do
 done
 log "saturation: raw Redis"
 run_java io.larder.loadtest.baseline.RawRedisBaseline --redis "redis://127.0.0.1:$redis_port" \
-  "${shape[@]}" "${closed_load[@]}" 2>&1 | filter
+  "${shape[@]}" "${closed_load[@]}" "${redis_cpu[@]}" 2>&1 | filter
 log "saturation: gateway ($api)"
 run_java io.larder.loadtest.grpc.GrpcLoadDriver --target "127.0.0.1:$gateway_port" --api "$api" \
-  "${shape[@]}" "${closed_load[@]}" 2>&1 | filter
+  "${shape[@]}" "${closed_load[@]}" "${gateway_cpu[@]}" 2>&1 | filter
+if [ -n "$before_jar" ]; then
+  log "saturation: gateway before the change ($api, $before_jar)"
+  run_java io.larder.loadtest.grpc.GrpcLoadDriver --target "127.0.0.1:$before_port" --api "$api" \
+    --label before "${shape[@]}" "${closed_load[@]}" "${before_cpu[@]}" 2>&1 | filter
+fi
+
+http="${BENCH_HTTP:-1}"
+http_connections="${BENCH_HTTP_CONNECTIONS:-4}"
+http_warmup="${BENCH_HTTP_WARMUP:-5s}"
+http_driver=(io.larder.loadtest.http.HttpLoadDriver --url "http://127.0.0.1:$gateway_http_port"
+  --connections "$http_connections")
+if [ "$http" = 1 ]; then
+  for http_api in http_json http_ndjson; do
+    if [ "$http_warmup" != 0 ]; then
+      log "warming $http_api up for $http_warmup (closed loop, not counted)"
+      run_java "${http_driver[@]}" --api "$http_api" --project "$project" \
+        --entities "$entities" --deadline "$deadline" --mode closed --rows "$saturation_rows" \
+        --concurrency 8 --warmup 0 --duration "$http_warmup" >"$out/$http_api-warmup.log" 2>&1 \
+        || { tail -n 20 "$out/$http_api-warmup.log" >&2; exit 1; }
+    fi
+    log "saturation: gateway ($http_api, h2c, $http_connections connections)"
+    run_java "${http_driver[@]}" --api "$http_api" "${shape[@]}" "${closed_load[@]}" \
+      "${gateway_cpu[@]}" 2>&1 | filter
+  done
+fi
+
+# One large request at a time: latency of a request at the gateway's row limit, no queueing.
+large_rows="${BENCH_LARGE_ROWS:-10000}"
+if [ "$large_rows" != 0 ] && [ "$large_rows" -gt "$entities" ]; then
+  log "BENCH_LARGE_ROWS=$large_rows is more than BENCH_ENTITIES=$entities: large request skipped"
+  large_rows=0
+fi
+if [ "$large_rows" != 0 ]; then
+  large_shape=(--project "$project" --entities "$entities" --results "$results"
+    --deadline "${BENCH_LARGE_DEADLINE:-30s}")
+  # The warm-up lets the first (coldest) call end before the window opens.
+  large_load=(--mode closed --rows "$large_rows" --concurrency 1 --warmup 3s
+    --duration "${BENCH_LARGE_DURATION:-8s}")
+  log "one request at a time, $large_rows rows: raw Redis"
+  run_java io.larder.loadtest.baseline.RawRedisBaseline --redis "redis://127.0.0.1:$redis_port" \
+    "${large_shape[@]}" "${large_load[@]}" "${redis_cpu[@]}" 2>&1 | filter
+  for large_api in grpc grpc_stream; do
+    log "one request at a time, $large_rows rows: gateway ($large_api)"
+    run_java io.larder.loadtest.grpc.GrpcLoadDriver --target "127.0.0.1:$gateway_port" \
+      --api "$large_api" "${large_shape[@]}" "${large_load[@]}" "${gateway_cpu[@]}" 2>&1 | filter
+  done
+  if [ "$http" = 1 ]; then
+    for large_api in http_json http_ndjson; do
+      log "one request at a time, $large_rows rows: gateway ($large_api, h2c)"
+      run_java "${http_driver[@]}" --api "$large_api" "${large_shape[@]}" "${large_load[@]}" \
+        "${gateway_cpu[@]}" 2>&1 | filter
+    done
+  fi
+fi
 
 seconds_of() {  # 15s -> 15, 2m -> 120 (Gatling takes seconds)
   case "$1" in
@@ -232,6 +349,9 @@ fi
 {
   echo "Larder online gateway vs raw Redis — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs"
   echo "data: $entities entities x 50 features over 5 tables; project $project; deadline $deadline"
+  echo "CPU: utime+stime of /proc/<pid>/stat (CLK_TCK $clk_tck) over each measured window, warm-up excluded"
+  [ "$http" != 1 ] || echo "HTTP: h2c (HTTP/2 with prior knowledge, no TLS), $http_connections connections"
+  [ -z "$before_jar" ] || echo "before: $before_jar on 127.0.0.1:$before_port, same settings and warm-up"
   run_java io.larder.loadtest.report.BenchTable "$results"
 } | tee "$out/table.txt"
 log "results in $out"

@@ -127,6 +127,7 @@ public final class GatewayErrors {
     return switch (reason) {
       case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
       case NOT_FOUND -> Status.NOT_FOUND;
+      case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
     };
   }
 
@@ -134,6 +135,7 @@ public final class GatewayErrors {
     return switch (reason) {
       case INVALID_ARGUMENT -> HttpStatus.BAD_REQUEST;
       case NOT_FOUND -> HttpStatus.NOT_FOUND;
+      case DEADLINE_EXCEEDED -> HttpStatus.GATEWAY_TIMEOUT;
     };
   }
 

@@ -1,15 +1,17 @@
 package io.larder.gateway;
 
 /**
- * A request the gateway refuses; {@link Reason} decides the gRPC status and HTTP code (in {@link
- * GatewayErrors}).
+ * A request the gateway refuses or gives up on; {@link Reason} decides the gRPC status and HTTP
+ * code (in {@link GatewayErrors}).
  */
 public final class GatewayException extends RuntimeException {
 
   /** Why the request was refused, in gRPC's vocabulary. */
   public enum Reason {
     INVALID_ARGUMENT,
-    NOT_FOUND
+    NOT_FOUND,
+    /** The request's own deadline passed: says nothing about the store's health. */
+    DEADLINE_EXCEEDED
   }
 
   private final Reason reason;
@@ -30,5 +32,9 @@ public final class GatewayException extends RuntimeException {
 
   public static GatewayException notFound(String message) {
     return new GatewayException(Reason.NOT_FOUND, message);
+  }
+
+  public static GatewayException deadlineExceeded(String message) {
+    return new GatewayException(Reason.DEADLINE_EXCEEDED, message);
   }
 }

@@ -1,5 +1,6 @@
 package io.larder.loadtest.driver;
 
+import io.larder.loadtest.cpu.CpuWindow;
 import io.larder.loadtest.report.LoadReport;
 import io.larder.loadtest.shape.BenchmarkShape;
 import io.larder.loadtest.shape.OnlineRequests;
@@ -12,7 +13,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import picocli.CommandLine.Option;
 
@@ -100,6 +104,21 @@ public final class LoadOptions {
   int maxInFlight;
 
   @Option(
+      names = "--cpu-pid",
+      description =
+          "name=pid of a process whose CPU time (utime+stime from /proc/<pid>/stat) is counted over"
+              + " each measured window, e.g. gateway=1234 redis=987; repeatable. With any, the"
+              + " driver's own CPU is counted too (driver).")
+  Map<String, Long> cpuPids = Map.of();
+
+  @Option(
+      names = "--clk-tck",
+      defaultValue = "100",
+      description =
+          "Clock ticks per second of /proc/<pid>/stat (getconf CLK_TCK; default: ${DEFAULT-VALUE}).")
+  long clockTicksPerSecond;
+
+  @Option(
       names = "--results",
       description = "Also append the RESULT lines to this file (for BenchTable).")
   Path results;
@@ -140,6 +159,10 @@ public final class LoadOptions {
     return maxInFlight;
   }
 
+  public Map<String, Long> cpuPids() {
+    return cpuPids;
+  }
+
   /**
    * Runs every requested shape in turn, printing each report as it completes.
    *
@@ -160,6 +183,14 @@ public final class LoadOptions {
       if (mode == Mode.open && !burst.isZero()) {
         LoadRunner.closed(call, BURST_CONCURRENCY, Duration.ZERO, burst, drain, classifier);
       }
+      // The open model's schedule starts 10 ms after it is called (LoadRunner.open).
+      long start = System.nanoTime() + (mode == Mode.open ? TimeUnit.MILLISECONDS.toNanos(10) : 0);
+      CpuWindow cpu =
+          CpuWindow.start(
+              watchedPids(),
+              clockTicksPerSecond,
+              start + warmup.toNanos(),
+              start + warmup.toNanos() + duration.toNanos());
       Tally tally =
           mode == Mode.open
               ? LoadRunner.open(call, rate, warmup, duration, maxInFlight, drain, classifier)
@@ -172,13 +203,33 @@ public final class LoadOptions {
               rowCount,
               featureCount,
               mode == Mode.open ? rate : concurrency,
-              tally);
+              tally,
+              cpuSecondsOf(cpu));
       System.out.println(report.humanText());
       System.out.println(report.resultLine());
       appendResult(report);
       reports.add(report);
     }
     return reports;
+  }
+
+  /** The --cpu-pid processes and, beside them, this driver: it shares the cores with them. */
+  private Map<String, Long> watchedPids() {
+    if (cpuPids.isEmpty()) {
+      return cpuPids;
+    }
+    Map<String, Long> pids = new HashMap<>(cpuPids);
+    pids.putIfAbsent("driver", ProcessHandle.current().pid());
+    return pids;
+  }
+
+  private static Map<String, Double> cpuSecondsOf(CpuWindow cpu) {
+    try {
+      return cpu.cpuSeconds();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Map.of();
+    }
   }
 
   private void appendResult(LoadReport report) {

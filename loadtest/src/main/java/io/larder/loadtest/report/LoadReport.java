@@ -16,6 +16,8 @@ import org.HdrHistogram.Histogram;
  * @param api how it was called: {@code hmget}, {@code grpc}, {@code grpc_stream}
  * @param mode {@code open} (fixed rate) or {@code closed} (fixed concurrency)
  * @param load requests per second offered (open) or calls in flight (closed)
+ * @param cpuSeconds CPU seconds each watched process (gateway, redis, ...) spent in the measured
+ *     window, by name; empty when none was watched
  */
 public record LoadReport(
     String target,
@@ -34,12 +36,28 @@ public record LoadReport(
     long rowsAnswered,
     long valuesPresent,
     long valuesChecked,
-    double sendLagP99Ms) {
+    double sendLagP99Ms,
+    Map<String, Double> cpuSeconds) {
 
   public static final String RESULT_PREFIX = "RESULT ";
 
+  /** Prefix of the RESULT fields holding CPU seconds in the window: cpu_gateway, cpu_redis. */
+  public static final String CPU_PREFIX = "cpu_";
+
   public static LoadReport of(
       String target, String api, String mode, int rows, int features, double load, Tally tally) {
+    return of(target, api, mode, rows, features, load, tally, Map.of());
+  }
+
+  public static LoadReport of(
+      String target,
+      String api,
+      String mode,
+      int rows,
+      int features,
+      double load,
+      Tally tally,
+      Map<String, Double> cpuSeconds) {
     Histogram latency = tally.latency();
     return new LoadReport(
         target,
@@ -58,7 +76,8 @@ public record LoadReport(
         tally.rows(),
         tally.valuesPresent(),
         tally.valuesChecked(),
-        millis(tally.sendLag().getValueAtPercentile(99)));
+        millis(tally.sendLag().getValueAtPercentile(99)),
+        Map.copyOf(cpuSeconds));
   }
 
   public String shape() {
@@ -103,6 +122,10 @@ public record LoadReport(
     fields.put("max_ms", format(maxMs));
     fields.put("present", format(presentRatio()));
     fields.put("send_lag_p99_ms", format(sendLagP99Ms));
+    fields.put("rows_total", Long.toString(rowsAnswered));
+    cpuSeconds.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(e -> fields.put(CPU_PREFIX + e.getKey(), format(e.getValue())));
     fields.put("error_detail", errorDetail());
     return RESULT_PREFIX
         + fields.entrySet().stream()
@@ -119,7 +142,7 @@ public record LoadReport(
         Locale.ROOT,
         "%s %s %s %s, %s, %.1f s: %d ok, %d errors%s%n"
             + "  %.1f req/s, %.1f rows/s; latency ms p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f;"
-            + " present %s; driver send lag p99 %.3f ms",
+            + " present %s; driver send lag p99 %.3f ms%s",
         target,
         api,
         shape(),
@@ -136,7 +159,31 @@ public record LoadReport(
         p999Ms,
         maxMs,
         Double.isNaN(presentRatio()) ? "n/a" : format(presentRatio()),
-        sendLagP99Ms);
+        sendLagP99Ms,
+        cpuText());
+  }
+
+  /** CPU seconds per 10,000 entity rows answered of each watched process; NaN without rows. */
+  public static double cpuPer10kRows(double cpuSeconds, long rows) {
+    return rows == 0 ? Double.NaN : cpuSeconds * 10_000 / rows;
+  }
+
+  private String cpuText() {
+    if (cpuSeconds.isEmpty()) {
+      return "";
+    }
+    return "; CPU in window (s, s per 10k rows): "
+        + cpuSeconds.entrySet().stream()
+            .sorted(Map.Entry.comparingByKey())
+            .map(
+                e ->
+                    String.format(
+                        Locale.ROOT,
+                        "%s %.3f / %.4f",
+                        e.getKey(),
+                        e.getValue(),
+                        cpuPer10kRows(e.getValue(), rowsAnswered)))
+            .collect(Collectors.joining(", "));
   }
 
   private String errorDetail() {

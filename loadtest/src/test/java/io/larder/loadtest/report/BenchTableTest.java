@@ -43,7 +43,7 @@ class BenchTableTest {
         .contains("(no baseline)")
         .contains("<= 8.50 ms MISSED")
         .contains("45.0 %")
-        .contains(">= 40 % met")
+        .contains(">= 85 % MISSED")
         .contains("Driver send lag p99 (worst open-model run): 0.050 ms");
   }
 
@@ -78,6 +78,80 @@ class BenchTableTest {
 
     assertThat(print(file))
         .contains("WARNING: gateway open rows1_features50 answered with only 0.500");
+  }
+
+  @Test
+  void issue13TargetsComeFromTheSameRunsCpuHttpAndLargeRequest() throws Exception {
+    Path file = dir.resolve("r.txt");
+    Files.write(
+        file,
+        List.of(
+            result("gateway", "grpc", "open", 10, "100.0", 1000, 0.5, 1.0, 0),
+            result("gateway", "grpc", "open", 100, "100.0", 10000, 1.0, 2.5, 0),
+            result("redis", "hmget", "closed", 10, "32.000", 100000, 2.0, 4.0, 0)
+                .replace("error_detail=-", "rows_total=1500000 cpu_redis=6.000 error_detail=-"),
+            result("gateway", "grpc", "closed", 10, "32.000", 90000, 5.0, 9.0, 0)
+                .replace(
+                    "error_detail=-",
+                    "rows_total=1350000 cpu_gateway=13.500 cpu_redis=5.400 error_detail=-"),
+            result("before", "grpc", "closed", 10, "32.000", 60000, 5.0, 9.0, 0)
+                .replace(
+                    "error_detail=-",
+                    "rows_total=900000 cpu_gateway=18.000 cpu_redis=3.600 error_detail=-"),
+            result("gateway", "http_json", "closed", 10, "32.000", 54000, 5.0, 9.0, 0),
+            result("gateway", "http_ndjson", "closed", 10, "32.000", 45000, 5.0, 9.0, 0),
+            result("redis", "hmget", "closed", 10000, "1.000", 100000, 40.0, 50.0, 0)
+                .replace("rows10000_features50", "rows10000_features50"),
+            result("gateway", "grpc_stream", "closed", 10000, "1.000", 20000, 400.0, 450.0, 2)));
+
+    String table = print(file);
+
+    assertThat(table)
+        .contains("CPU at saturation")
+        // 13.5 CPU-s over 1.35M rows = 0.1 per 10k rows; Redis 5.4 / 1.35M = 0.04.
+        .contains("gateway 0.1000 (13.50), redis 0.0400 (5.40)")
+        .contains("0.1000 (Redis 0.0400)")
+        // Before: 18 / 0.9M = 0.2 per 10k rows, so now / before = 0.5.
+        .contains("0.50x (0.1000 vs 0.2000 CPU-s per 10k rows)")
+        .contains("1.50x (90000 vs 60000 rows/s")
+        .contains("90.0 % (90000 vs 100000 rows/s)")
+        .contains("60.0 % (54000 vs 90000 rows/s)")
+        .contains("50.0 % (45000 vs 90000 rows/s)")
+        .contains("2.50x (2.500 vs 1.000 ms)")
+        .contains("one rows10000_features50 request at a time (grpc_stream)")
+        .contains("One request at a time");
+    assertThat(table.lines().filter(l -> l.contains("now / before") && l.contains("<= 0.50")))
+        .singleElement()
+        .asString()
+        .endsWith("met");
+    assertThat(table.lines().filter(l -> l.contains("gateway / raw Redis")))
+        .singleElement()
+        .asString()
+        .endsWith("met");
+    assertThat(table.lines().filter(l -> l.contains("HTTP JSON rows/s")))
+        .singleElement()
+        .asString()
+        .endsWith("MISSED");
+    assertThat(table.lines().filter(l -> l.contains("p99 of 100 rows / of 10 rows")))
+        .singleElement()
+        .asString()
+        .endsWith("MISSED");
+    assertThat(table.lines().filter(l -> l.contains("rows10000_features50 request")))
+        .singleElement()
+        .asString()
+        .endsWith("MISSED (errors)");
+    // A one-at-a-time run is no saturation run.
+    assertThat(table.lines().filter(l -> l.startsWith("rows10000_features50 1 "))).isEmpty();
+  }
+
+  @Test
+  void withoutTheGatewayFromBeforeTheComparisonSaysHowToGetIt() throws Exception {
+    Path file = dir.resolve("r.txt");
+    Files.write(file, List.of(result("gateway", "grpc", "closed", 10, "32.000", 45000, 5, 9, 0)));
+
+    assertThat(print(file))
+        .contains("not measured (set BENCH_BASELINE_GATEWAY_JAR)")
+        .contains("not measured (no --cpu-pid gateway=...)");
   }
 
   private static String print(Path... files) {

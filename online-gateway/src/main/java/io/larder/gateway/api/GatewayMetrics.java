@@ -1,10 +1,7 @@
 package io.larder.gateway.api;
 
-import io.larder.proto.larder.StreamingProto.StreamedFeatureRow;
-import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesRequestV2;
-import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse;
+import io.larder.gateway.lookup.OnlineAnswer;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse.FieldStatus;
-import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse.FieldValues;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -141,7 +138,6 @@ public class GatewayMetrics {
   public final class RequestMeasure {
     private final ApiMeters meters;
     private final long startNanos;
-    private GetOnlineFeaturesRequestV2 request = GetOnlineFeaturesRequestV2.getDefaultInstance();
     private final long[] statuses = new long[STATUSES.length];
     private long rows;
     private long features;
@@ -153,31 +149,14 @@ public class GatewayMetrics {
       this.startNanos = startNanos;
     }
 
-    /** The request being answered, once parsed: its entity fields are echoed, not features. */
-    public RequestMeasure request(GetOnlineFeaturesRequestV2 request) {
-      this.request = request;
-      return this;
-    }
-
-    /** Counts one streamed row. */
-    public void row(StreamedFeatureRow row) {
-      int index = row.getRowIndex();
-      int entityFields =
-          index >= 0 && index < request.getEntityRowsCount()
-              ? request.getEntityRows(index).getFieldsCount()
-              : 0;
-      count(row.getRow(), entityFields);
-    }
-
-    /** Counts every row of a unary response. */
-    public void response(GetOnlineFeaturesResponse response) {
-      int rowCount = response.getFieldValuesCount();
-      int requestRows = request.getEntityRowsCount();
-      for (int i = 0; i < rowCount; i++) {
-        count(
-            response.getFieldValues(i),
-            i < requestRows ? request.getEntityRows(i).getFieldsCount() : 0);
+    /** Counts the rows and feature statuses of an answer (or of one chunk of a streamed one). */
+    public void answered(OnlineAnswer answer) {
+      long[] counts = answer.statusCounts();
+      for (int i = 0; i < counts.length && i < statuses.length; i++) {
+        statuses[i] += counts[i];
       }
+      features += (long) answer.rowCount() * answer.slotCount();
+      rows += answer.rowCount();
     }
 
     /**
@@ -201,18 +180,6 @@ public class GatewayMetrics {
         // An error that bypassed the edge's mapping.
         default -> end("INTERNAL");
       }
-    }
-
-    private void count(FieldValues row, int entityFields) {
-      // Every entity field of the request row is echoed as PRESENT; the rest are features.
-      for (Integer status : row.getStatusesValueMap().values()) {
-        int number = status;
-        statuses[number >= 0 && number < statuses.length ? number : 0]++;
-      }
-      statuses[FieldStatus.PRESENT_VALUE] =
-          Math.max(0, statuses[FieldStatus.PRESENT_VALUE] - entityFields);
-      features += Math.max(0, row.getStatusesCount() - entityFields);
-      rows++;
     }
 
     private void end(String outcome) {

@@ -9,14 +9,13 @@ import io.larder.gateway.featurespec.FeatureSpecSnapshot;
 import io.larder.gateway.featurespec.ProjectSpec;
 import io.larder.gateway.featurespec.TableSpec;
 import io.larder.onlinestore.OnlineRowReader;
-import io.larder.onlinestore.OnlineRowReader.FeatureValue;
 import io.larder.onlinestore.OnlineRowReader.Freshness;
 import io.larder.onlinestore.OnlineValues;
+import io.larder.onlinestore.StoredValues;
 import io.larder.proto.serving.ServingServiceProto.FeatureReferenceV2;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesRequestV2;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesRequestV2.EntityRow;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse.FieldStatus;
-import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse.FieldValues;
 import io.larder.proto.types.ValueProto.Value;
 import io.larder.proto.types.ValueProto.ValueType;
 import java.io.IOException;
@@ -45,6 +44,8 @@ final class LookupPlan {
   private final List<EntityRow> rows;
   private final ReadGroup[] groups;
   private final int maxKeySize;
+  // Slot order: group by group, table by table, feature by feature, as answer() walks them.
+  private final String[] references;
   private final long receivedNanos;
 
   private LookupPlan(List<EntityRow> rows, ReadGroup[] groups, long receivedNanos) {
@@ -56,6 +57,15 @@ final class LookupPlan {
       widest = Math.max(widest, group.key.size());
     }
     this.maxKeySize = widest;
+    List<String> answerKeys = new ArrayList<>();
+    for (ReadGroup group : groups) {
+      for (FeatureSpec[] features : group.features) {
+        for (FeatureSpec feature : features) {
+          answerKeys.add(feature.reference());
+        }
+      }
+    }
+    this.references = answerKeys.toArray(String[]::new);
   }
 
   /**
@@ -267,40 +277,53 @@ final class LookupPlan {
   }
 
   /**
-   * Row {@code row}'s answer: its own fields echoed as PRESENT, then every requested feature with
-   * its value and status from the batch's results.
+   * The answer of a batch: per row its own fields echoed, then every requested feature's status and
+   * value from the batch's results (by the rules of OnlineRowReader; values stay the stored bytes
+   * where those are canonical).
    */
-  FieldValues row(Batch batch, List<List<byte[]>> results, int row) {
-    EntityRow entityRow = rows.get(row);
-    FieldValues.Builder answer = FieldValues.newBuilder();
-    Map<String, Value> echoed = entityRow.getFieldsMap();
-    if (!echoed.isEmpty()) {
-      answer.putAllFields(echoed);
-      for (String name : echoed.keySet()) {
-        answer.putStatuses(name, FieldStatus.PRESENT);
-      }
-    }
-    long asOfNanos = entityRow.hasTimestamp() ? nanos(entityRow.getTimestamp()) : receivedNanos;
-    int base = (row - batch.from) * groups.length;
-    for (int g = 0; g < groups.length; g++) {
-      ReadGroup group = groups[g];
-      List<byte[]> values = results.get(batch.readOf[base + g]);
-      for (int t = 0; t < group.tables.length; t++) {
-        TableSpec table = group.tables[t];
-        int offset = group.offsets[t];
-        Freshness freshness =
-            OnlineRowReader.freshness(values.get(offset), table.maxAgeNanos(), asOfNanos);
-        FeatureSpec[] features = group.features[t];
-        for (int f = 0; f < features.length; f++) {
-          FeatureSpec feature = features[f];
-          FeatureValue value =
-              OnlineRowReader.read(values.get(offset + 1 + f), feature.valueType(), freshness);
-          answer.putFields(feature.reference(), value.value());
-          answer.putStatuses(feature.reference(), value.status());
+  OnlineAnswer answer(Batch batch, List<List<byte[]>> results) {
+    int rowCount = batch.size();
+    int slots = references.length;
+    byte[] statuses = new byte[rowCount * slots];
+    byte[][] values = new byte[rowCount * slots][];
+    List<Map<String, Value>> echoed = new ArrayList<>(rowCount);
+    int cell = 0;
+    for (int row = batch.from; row < batch.to; row++) {
+      EntityRow entityRow = rows.get(row);
+      echoed.add(entityRow.getFieldsMap());
+      long asOfNanos = entityRow.hasTimestamp() ? nanos(entityRow.getTimestamp()) : receivedNanos;
+      int base = (row - batch.from) * groups.length;
+      for (int g = 0; g < groups.length; g++) {
+        ReadGroup group = groups[g];
+        List<byte[]> stored = results.get(batch.readOf[base + g]);
+        for (int t = 0; t < group.tables.length; t++) {
+          TableSpec table = group.tables[t];
+          int offset = group.offsets[t];
+          Freshness freshness =
+              OnlineRowReader.freshness(stored.get(offset), table.maxAgeNanos(), asOfNanos);
+          FeatureSpec[] features = group.features[t];
+          for (int f = 0; f < features.length; f++, cell++) {
+            byte[] storedValue = stored.get(offset + 1 + f);
+            if (freshness == Freshness.MISSING || storedValue == null) {
+              statuses[cell] = FieldStatus.NOT_FOUND_VALUE;
+              continue;
+            }
+            byte[] value = StoredValues.canonical(storedValue, features[f].valueType());
+            if (value == null) {
+              statuses[cell] = FieldStatus.NOT_FOUND_VALUE;
+            } else if (value == StoredValues.UNSET) {
+              statuses[cell] = FieldStatus.NULL_VALUE_VALUE;
+            } else if (freshness == Freshness.STALE) {
+              statuses[cell] = FieldStatus.OUTSIDE_MAX_AGE_VALUE;
+            } else {
+              statuses[cell] = FieldStatus.PRESENT_VALUE;
+              values[cell] = value;
+            }
+          }
         }
       }
     }
-    return answer.build();
+    return new OnlineAnswer(batch.from, echoed, references, statuses, values);
   }
 
   private static long nanos(Timestamp timestamp) {

@@ -1,10 +1,12 @@
 package io.larder.gateway.lookup;
 
+import io.larder.gateway.GatewayException;
 import io.larder.gateway.featurespec.FeatureSpecs;
 import io.larder.proto.larder.StreamingProto.StreamedFeatureRow;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesRequestV2;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +14,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Online feature lookup with Feast 0.9's semantics: the latest value and status of each requested
@@ -27,6 +30,9 @@ import reactor.core.publisher.Mono;
  */
 @Service
 public class OnlineFeatureService {
+
+  /** Requests with more rows are planned and answered on the parallel scheduler. */
+  static final int LARGE_REQUEST_ROWS = 256;
 
   private final FeatureSpecs specs;
   private final OnlineStore store;
@@ -47,40 +53,77 @@ public class OnlineFeatureService {
     this.clock = clock;
   }
 
-  /** The whole answer, rows in request order, from one online-store batch. */
+  /**
+   * The whole answer, as the message tree; for callers that want it (the edges use {@link
+   * #answer}).
+   */
   public Mono<GetOnlineFeaturesResponse> getOnlineFeatures(GetOnlineFeaturesRequestV2 request) {
-    return Mono.defer(
-        () -> {
-          LookupPlan plan = plan(request);
-          int rows = plan.rowCount();
-          if (rows == 0) {
-            return Mono.just(GetOnlineFeaturesResponse.getDefaultInstance());
-          }
-          LookupPlan.Batch batch = plan.batch(0, rows);
-          return store
-              .read(batch.reads)
-              .map(
-                  results -> {
-                    checkAnswered(batch, results);
-                    GetOnlineFeaturesResponse.Builder response =
-                        GetOnlineFeaturesResponse.newBuilder();
-                    for (int row = 0; row < rows; row++) {
-                      response.addFieldValues(plan.row(batch, results, row));
-                    }
-                    return response.build();
-                  });
-        });
+    return answer(request, properties.requestTimeout()).map(OnlineAnswer::toResponse);
   }
 
   /**
-   * The answer row by row: rows are read in chunks of {@code larder.gateway.stream-chunk-rows}, at
-   * most {@code larder.gateway.stream-concurrency} chunks at once, and a chunk's rows are emitted
-   * (as demanded) once its batch completes, so rows may arrive out of request order; {@code
-   * row_index} says where each belongs. The whole request is validated before any row is emitted.
+   * The answer row by row as messages; for callers that want them (the edges use {@link
+   * #answerInChunks}).
    */
   public Flux<StreamedFeatureRow> streamOnlineFeatures(GetOnlineFeaturesRequestV2 request) {
+    return answerInChunks(request, properties.requestTimeout())
+        // One chunk at a time: chunks are read only as fast as their rows are consumed.
+        .concatMapIterable(
+            answer -> {
+              List<StreamedFeatureRow> rows = new ArrayList<>(answer.rowCount());
+              for (int row = 0; row < answer.rowCount(); row++) {
+                rows.add(
+                    StreamedFeatureRow.newBuilder()
+                        .setRowIndex(answer.requestRow(row))
+                        .setRow(answer.row(row))
+                        .build());
+              }
+              return rows;
+            },
+            1);
+  }
+
+  /**
+   * The whole answer, rows in request order, from one online-store batch.
+   *
+   * @param budget how long the lookup may take (the call's deadline); past it the request fails
+   *     with DEADLINE_EXCEEDED, which says nothing about the store's health
+   */
+  public Mono<OnlineAnswer> answer(GetOnlineFeaturesRequestV2 request, Duration budget) {
+    boolean large = request.getEntityRowsCount() > LARGE_REQUEST_ROWS;
+    Mono<OnlineAnswer> answer =
+        Mono.defer(
+            () -> {
+              long deadline = System.nanoTime() + budget.toNanos();
+              LookupPlan plan = plan(request);
+              int rows = plan.rowCount();
+              LookupPlan.Batch batch = plan.batch(0, rows);
+              if (rows == 0) {
+                return Mono.just(plan.answer(batch, List.of()));
+              }
+              Mono<List<List<byte[]>>> results = read(batch, deadline, budget);
+              if (large) {
+                // Not on the store's I/O thread: every other read's replies arrive there.
+                results = results.publishOn(Schedulers.parallel());
+              }
+              return results.map(read -> plan.answer(batch, read));
+            });
+    // Planning thousands of rows takes milliseconds: not on the caller's event loop either.
+    return large ? answer.subscribeOn(Schedulers.parallel()) : answer;
+  }
+
+  /**
+   * The answer in chunks of {@code larder.gateway.stream-chunk-rows} rows, at most {@code
+   * larder.gateway.stream-concurrency} chunks read at once, each emitted (as demanded) once its
+   * batch completes, so chunks may arrive out of request order; {@link OnlineAnswer#requestRow}
+   * says where each row belongs. The whole request is validated before any chunk is read.
+   *
+   * @param budget how long the lookups may take, all chunks together
+   */
+  public Flux<OnlineAnswer> answerInChunks(GetOnlineFeaturesRequestV2 request, Duration budget) {
     return Flux.defer(
         () -> {
+          long deadline = System.nanoTime() + budget.toNanos();
           LookupPlan plan = plan(request);
           int rows = plan.rowCount();
           int chunk = properties.streamChunkRows();
@@ -92,21 +135,29 @@ public class OnlineFeatureService {
           return Flux.fromIterable(batches)
               .flatMap(
                   batch ->
-                      store
-                          .read(batch.reads)
-                          .flatMapMany(
-                              results -> {
-                                checkAnswered(batch, results);
-                                return Flux.range(batch.from, batch.size())
-                                    .map(
-                                        row ->
-                                            StreamedFeatureRow.newBuilder()
-                                                .setRowIndex(row)
-                                                .setRow(plan.row(batch, results, row))
-                                                .build());
-                              }),
+                      read(batch, deadline, budget).map(results -> plan.answer(batch, results)),
                   properties.streamConcurrency());
         });
+  }
+
+  /** The batch's reads, checked, within what is left of the request's budget. */
+  private Mono<List<List<byte[]>>> read(LookupPlan.Batch batch, long deadline, Duration budget) {
+    long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      return Mono.error(() -> deadlineExceeded(budget));
+    }
+    return store
+        .read(batch.reads)
+        .timeout(Duration.ofNanos(left), Mono.error(() -> deadlineExceeded(budget)))
+        .doOnNext(results -> checkAnswered(batch, results));
+  }
+
+  private static GatewayException deadlineExceeded(Duration budget) {
+    return GatewayException.deadlineExceeded(
+        "the lookup did not finish within the request's deadline of "
+            + budget.toMillis()
+            + " ms (the client's gRPC deadline, the X-Request-Timeout header or"
+            + " larder.gateway.request-timeout)");
   }
 
   private LookupPlan plan(GetOnlineFeaturesRequestV2 request) {

@@ -3,9 +3,12 @@ package io.larder.gateway.support;
 import io.larder.onlinestore.OnlineRowWriter;
 import io.larder.onlinestore.OnlineStoreKeys;
 import io.larder.proto.types.ValueProto.Value;
+import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.time.Duration;
@@ -63,6 +66,33 @@ public final class OnlineStoreTestData implements AutoCloseable {
     hset(key, OnlineRowWriter.fields(table, features, Specs.timestamp(eventTime), null));
   }
 
+  /**
+   * Many rows of one table at once, pipelined (for large requests): {@code features} gives each
+   * entity's feature values.
+   */
+  public void writeRows(
+      String project,
+      List<Map<String, Value>> entities,
+      String table,
+      java.util.function.Function<Map<String, Value>, Map<String, Value>> features,
+      Instant eventTime) {
+    RedisAsyncCommands<byte[], byte[]> redis = connection.async();
+    List<RedisFuture<?>> replies = new ArrayList<>();
+    for (Map<String, Value> entity : entities) {
+      byte[] key = OnlineStoreKeys.entityKey(project, entity);
+      replies.add(
+          redis.hset(
+              key,
+              OnlineRowWriter.fields(
+                  table, features.apply(entity), Specs.timestamp(eventTime), null)));
+      replies.add(redis.expire(key, KEY_TTL));
+      written.add(key);
+    }
+    if (!LettuceFutures.awaitAll(Duration.ofSeconds(60), replies.toArray(RedisFuture<?>[]::new))) {
+      throw new IllegalStateException("Redis did not take " + entities.size() + " rows in 60 s");
+    }
+  }
+
   /** A raw field, to store what a writer would not (an unset Value, a wrongly typed one). */
   public void writeFeatureBytes(
       String project, Map<String, Value> entity, String table, String feature, byte[] value) {
@@ -81,7 +111,11 @@ public final class OnlineStoreTestData implements AutoCloseable {
   public void close() {
     try {
       if (!written.isEmpty()) {
-        connection.sync().del(written.toArray(new byte[0][]));
+        RedisCommands<byte[], byte[]> redis = connection.sync();
+        for (int from = 0; from < written.size(); from += 1000) {
+          redis.del(
+              written.subList(from, Math.min(written.size(), from + 1000)).toArray(new byte[0][]));
+        }
       }
     } finally {
       connection.close();

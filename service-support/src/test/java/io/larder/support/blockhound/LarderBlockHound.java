@@ -40,7 +40,14 @@ public final class LarderBlockHound {
                 // open to half-open; two threads meeting there may park for that long.
                 .allowBlockingCallsInside(
                     "io.github.resilience4j.circuitbreaker.internal.CircuitBreakerStateMachine$OpenState",
-                    "toHalfOpenState"));
+                    "toHalfOpenState")
+                // Netty's adaptive allocator takes a StampedLock for a moment when it adds
+                // magazines under contention (large answers allocate many buffers at once).
+                .allowBlockingCallsInside(
+                    "io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
+                .allowBlockingCallsInside(
+                    "io.grpc.netty.shaded.io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup",
+                    "tryExpandMagazines"));
     installed = true;
   }
 }

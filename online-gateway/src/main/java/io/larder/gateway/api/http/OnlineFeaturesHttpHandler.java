@@ -1,14 +1,14 @@
 package io.larder.gateway.api.http;
 
-import com.google.protobuf.MessageOrBuilder;
 import io.larder.gateway.GatewayErrors;
 import io.larder.gateway.api.GatewayMetrics;
 import io.larder.gateway.api.GatewayMetrics.Api;
 import io.larder.gateway.api.GatewayMetrics.RequestMeasure;
 import io.larder.gateway.api.ServingInfo;
+import io.larder.gateway.lookup.LookupProperties;
+import io.larder.gateway.lookup.OnlineAnswer;
 import io.larder.gateway.lookup.OnlineFeatureService;
-import io.larder.proto.larder.StreamingProto.StreamedFeatureRow;
-import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse;
+import java.time.Duration;
 import org.springframework.http.MediaType;
 import org.springframework.http.ReactiveHttpOutputMessage;
 import org.springframework.stereotype.Component;
@@ -23,18 +23,20 @@ import reactor.core.publisher.SignalType;
 @Component
 class OnlineFeaturesHttpHandler {
 
-  /** Room for one feature in the JSON answer ("key":{"int64Val":"…"} and its status). */
-  private static final int JSON_BYTES_PER_FIELD = 64;
-
   private final OnlineFeatureService features;
   private final GatewayMetrics metrics;
   private final ServingInfo info;
+  private final Duration defaultBudget;
 
   OnlineFeaturesHttpHandler(
-      OnlineFeatureService features, GatewayMetrics metrics, ServingInfo info) {
+      OnlineFeatureService features,
+      GatewayMetrics metrics,
+      ServingInfo info,
+      LookupProperties properties) {
     this.features = features;
     this.metrics = metrics;
     this.info = info;
+    this.defaultBudget = properties.requestTimeout();
   }
 
   Mono<ServerResponse> info(ServerRequest request) {
@@ -46,19 +48,18 @@ class OnlineFeaturesHttpHandler {
   /** POST /api/v1/features/online: GetOnlineFeaturesRequestV2 in, GetOnlineFeaturesResponse out. */
   Mono<ServerResponse> onlineFeatures(ServerRequest request) {
     RequestMeasure measure = metrics.start(Api.HTTP);
-    return ProtoJson.onlineFeaturesRequest(request)
-        .flatMap(
-            parsed -> {
-              measure.request(parsed);
-              return features.getOnlineFeatures(parsed);
+    return Mono.defer(
+            () -> {
+              Duration budget = RequestTimeouts.budget(request, defaultBudget);
+              return ProtoJson.onlineFeaturesRequest(request)
+                  .flatMap(parsed -> features.answer(parsed, budget));
             })
         .flatMap(
-            response -> {
-              measure.response(response);
-              BodyInserter<MessageOrBuilder, ReactiveHttpOutputMessage> json =
-                  ProtoJson.json(response, sizeHint(response));
-              // Measured until the answer is written: printing a large one takes a while.
-              BodyInserter<MessageOrBuilder, ReactiveHttpOutputMessage> measuredJson =
+            answer -> {
+              measure.answered(answer);
+              BodyInserter<Object, ReactiveHttpOutputMessage> json = JsonAnswers.response(answer);
+              // Measured until the answer is written: writing a large one takes a while.
+              BodyInserter<Object, ReactiveHttpOutputMessage> measuredJson =
                   (out, context) -> json.insert(out, context).doFinally(measure::finish);
               return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).body(measuredJson);
             })
@@ -75,34 +76,33 @@ class OnlineFeaturesHttpHandler {
   /**
    * POST /api/v1/features/online/stream: the same request, answered as application/x-ndjson, one
    * StreamedFeatureRow per line as each chunk of rows completes. The status is decided by the first
-   * signal: a request the lookup refuses gets its problem answer (400/404/503), not a 200 with a
-   * broken stream; a failure after rows have left can only cut the stream short.
+   * signal: a request the lookup refuses gets its problem answer (400/404/503/504), not a 200 with
+   * a broken stream; a failure after rows have left can only cut the stream short.
    */
   Mono<ServerResponse> streamOnlineFeatures(ServerRequest request) {
     RequestMeasure measure = metrics.start(Api.HTTP_STREAM);
-    return ProtoJson.onlineFeaturesRequest(request)
-        .flatMap(
-            parsed -> {
-              measure.request(parsed);
-              return Flux.defer(() -> features.streamOnlineFeatures(parsed))
-                  // Waits for the first row (or the end, or an error) before answering;
-                  // the stream, its first row replayed, becomes the body.
-                  .switchOnFirst(
-                      (first, rows) ->
-                          first.isOnError()
-                              ? Mono.<Flux<StreamedFeatureRow>>error(first.getThrowable())
-                              : Mono.just(rows),
-                      false)
-                  .singleOrEmpty();
+    return Mono.defer(
+            () -> {
+              Duration budget = RequestTimeouts.budget(request, defaultBudget);
+              return ProtoJson.onlineFeaturesRequest(request)
+                  .flatMap(
+                      parsed ->
+                          Flux.defer(() -> features.answerInChunks(parsed, budget))
+                              // Waits for the first chunk (or the end, or an error) before
+                              // answering; the chunks, the first replayed, become the body.
+                              .switchOnFirst(
+                                  (first, chunks) ->
+                                      first.isOnError()
+                                          ? Mono.<Flux<OnlineAnswer>>error(first.getThrowable())
+                                          : Mono.just(chunks),
+                                  false)
+                              .singleOrEmpty());
             })
         .flatMap(
-            rows ->
+            chunks ->
                 ServerResponse.ok()
                     .contentType(MediaType.APPLICATION_NDJSON)
-                    .body(
-                        ProtoJson.ndjson(
-                            measured(rows, measure),
-                            row -> sizeHint(row.getRow().getStatusesCount()))))
+                    .body(JsonAnswers.ndjson(measured(chunks, measure))))
         .onErrorResume(error -> GatewayRoutes.problem(error, measure).doFinally(measure::finish))
         .doFinally(
             signal -> {
@@ -113,20 +113,10 @@ class OnlineFeaturesHttpHandler {
             });
   }
 
-  private static Flux<StreamedFeatureRow> measured(
-      Flux<StreamedFeatureRow> rows, RequestMeasure measure) {
-    return rows.doOnNext(measure::row)
+  private static Flux<OnlineAnswer> measured(Flux<OnlineAnswer> chunks, RequestMeasure measure) {
+    return chunks
+        .doOnNext(measure::answered)
         .doOnError(error -> measure.failedWith(GatewayErrors.toHttp(error).code()))
         .doFinally(measure::finish);
-  }
-
-  private static int sizeHint(GetOnlineFeaturesResponse response) {
-    int rows = response.getFieldValuesCount();
-    return sizeHint(rows == 0 ? 0 : response.getFieldValues(0).getStatusesCount() * rows);
-  }
-
-  /** A StringBuilder that rarely has to grow, without measuring the message first. */
-  private static int sizeHint(int fields) {
-    return 64 + fields * JSON_BYTES_PER_FIELD;
   }
 }

@@ -4,11 +4,11 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
 import io.larder.gateway.GatewayException;
+import io.larder.gateway.lookup.OnlineAnswer;
+import io.larder.proto.larder.StreamingProto.StreamedFeatureRow;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesRequestV2;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.function.ToIntFunction;
-import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -16,7 +16,6 @@ import org.springframework.http.ReactiveHttpOutputMessage;
 import org.springframework.web.reactive.function.BodyInserter;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import reactor.core.Exceptions;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -64,43 +63,38 @@ final class ProtoJson {
         response.writeWith(
             Mono.fromCallable(
                 () -> {
-                  DataBuffer body = encode(response.bufferFactory(), message, sizeHint, false);
+                  DataBuffer body = encode(response.bufferFactory(), message, sizeHint);
                   response.getHeaders().setContentLength(body.readableByteCount());
                   return body;
                 }));
   }
 
   /**
-   * One JSON document per message, each on its own line (NDJSON), encoded as the response asks for
-   * more; Reactor Netty flushes whenever no further line is ready, so rows leave as they complete.
+   * A chunk's rows as StreamedFeatureRow lines through the generic printer, for the answers the
+   * direct encoder leaves to it.
    */
-  static <M extends MessageOrBuilder> BodyInserter<Flux<M>, ReactiveHttpOutputMessage> ndjson(
-      Flux<M> messages, ToIntFunction<M> sizeHint) {
-    return (response, context) -> {
-      DataBufferFactory buffers = response.bufferFactory();
-      Publisher<DataBuffer> lines =
-          messages.map(message -> encodeLine(buffers, message, sizeHint.applyAsInt(message)));
-      return response.writeWith(lines);
-    };
-  }
-
-  private static DataBuffer encodeLine(
-      DataBufferFactory buffers, MessageOrBuilder message, int sizeHint) {
+  static void appendLines(OnlineAnswer chunk, JsonBytes lines) {
+    StringBuilder json = new StringBuilder();
     try {
-      return encode(buffers, message, sizeHint, true);
+      for (int row = 0; row < chunk.rowCount(); row++) {
+        PRINTER.appendTo(
+            StreamedFeatureRow.newBuilder()
+                .setRowIndex(chunk.requestRow(row))
+                .setRow(chunk.row(row))
+                .build(),
+            json);
+        json.append('\n');
+      }
     } catch (IOException e) {
       throw new IllegalStateException("response row not printable as JSON", e);
     }
+    lines.write(json.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   private static DataBuffer encode(
-      DataBufferFactory buffers, MessageOrBuilder message, int sizeHint, boolean newline)
-      throws IOException {
+      DataBufferFactory buffers, MessageOrBuilder message, int sizeHint) throws IOException {
     StringBuilder json = new StringBuilder(sizeHint);
     PRINTER.appendTo(message, json);
-    if (newline) {
-      json.append('\n');
-    }
     // Mostly ASCII; the buffer grows for anything wider.
     DataBuffer buffer = buffers.allocateBuffer(json.length());
     try {

@@ -16,15 +16,18 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.IntConsumer;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 
 /**
- * One pipelined batch: an HMGET per read, handed to the connection in writes of at most {@code
- * maxBatchCommands} commands (one write and flush each, per node for Cluster), all of them before
- * any reply is awaited. Replies complete the commands on Lettuce's I/O thread; the last one emits
- * the result, so no thread waits for Redis.
+ * One pipelined batch: an HMGET per read, handed to the connection in chunks of at most {@code
+ * maxBatchCommands} commands (one write and flush each, per node for Cluster). The first {@code
+ * chunksInFlight} chunks are written at once; each further chunk when an earlier one is fully
+ * answered, so a large read keeps Redis busy without queueing everyone else's reads behind all of
+ * it. Replies complete the commands on Lettuce's I/O thread; the last one emits the result, so no
+ * thread waits for Redis.
  */
 final class PipelinedHashReads {
 
@@ -36,6 +39,15 @@ final class PipelinedHashReads {
   private final AtomicInteger pending;
   private final AtomicBoolean done = new AtomicBoolean();
   private final MonoSink<List<List<byte[]>>> sink;
+  private StatefulConnection<byte[], byte[]> connection;
+  private IntConsumer batchSizes;
+  private int chunkSize;
+  private int chunkCount;
+
+  /** Per chunk: its commands not yet answered. */
+  private AtomicIntegerArray chunkPending;
+
+  private final AtomicInteger nextChunk = new AtomicInteger();
 
   @SuppressWarnings("unchecked")
   private PipelinedHashReads(List<HashRead> reads, MonoSink<List<List<byte[]>>> sink) {
@@ -55,14 +67,21 @@ final class PipelinedHashReads {
       StatefulConnection<byte[], byte[]> connection,
       List<HashRead> reads,
       int maxBatchCommands,
+      int chunksInFlight,
       IntConsumer batchSizes) {
     return Mono.create(
         sink ->
-            new PipelinedHashReads(reads, sink).start(connection, maxBatchCommands, batchSizes));
+            new PipelinedHashReads(reads, sink)
+                .start(connection, maxBatchCommands, chunksInFlight, batchSizes));
   }
 
   private void start(
-      StatefulConnection<byte[], byte[]> connection, int maxBatchCommands, IntConsumer batchSizes) {
+      StatefulConnection<byte[], byte[]> connection,
+      int maxBatchCommands,
+      int chunksInFlight,
+      IntConsumer batchSizes) {
+    this.connection = connection;
+    this.batchSizes = batchSizes;
     int[] readIndex = new int[reads.size()];
     for (int i = 0; i < reads.size(); i++) {
       HashRead read = reads.get(i);
@@ -84,26 +103,43 @@ final class PipelinedHashReads {
       return;
     }
     pending.set(commands.size());
+    chunkSize = maxBatchCommands;
+    chunkCount = (commands.size() + maxBatchCommands - 1) / maxBatchCommands;
+    chunkPending = new AtomicIntegerArray(chunkCount);
+    for (int chunk = 0; chunk < chunkCount; chunk++) {
+      chunkPending.set(chunk, Math.min(chunkSize, commands.size() - chunk * chunkSize));
+    }
     sink.onCancel(this::cancelled);
     for (int c = 0; c < commands.size(); c++) {
       int read = readIndex[c];
-      commands.get(c).whenComplete((values, error) -> replied(read, values, error));
+      int chunk = c / chunkSize;
+      commands.get(c).whenComplete((values, error) -> replied(read, chunk, values, error));
     }
+    for (int i = 0; i < Math.min(chunksInFlight, chunkCount); i++) {
+      writeNextChunk();
+    }
+  }
+
+  /** Hands the next unwritten chunk to the connection, if any is left and the batch is live. */
+  private void writeNextChunk() {
+    int chunk = nextChunk.getAndIncrement();
+    if (chunk >= chunkCount || done.get()) {
+      return;
+    }
+    int from = chunk * chunkSize;
+    int to = Math.min(from + chunkSize, commands.size());
     try {
-      for (int from = 0; from < commands.size(); from += maxBatchCommands) {
-        int to = Math.min(from + maxBatchCommands, commands.size());
-        // A fresh list per write: Lettuce keeps the collection it was handed.
-        List<RedisCommand<byte[], byte[], ?>> write = new ArrayList<>(commands.subList(from, to));
-        connection.dispatch(write);
-        batchSizes.accept(write.size());
-      }
+      // A fresh list per write: Lettuce keeps the collection it was handed.
+      List<RedisCommand<byte[], byte[], ?>> write = new ArrayList<>(commands.subList(from, to));
+      connection.dispatch(write);
+      batchSizes.accept(write.size());
     } catch (RuntimeException rejected) {
       // Not connected, queue full, closed: Lettuce refuses synchronously.
       fail(rejected);
     }
   }
 
-  private void replied(int read, List<byte[]> values, Throwable error) {
+  private void replied(int read, int chunk, List<byte[]> values, Throwable error) {
     if (error != null) {
       if (isWrongType(error)) {
         // A non-hash value under an entity key holds no features: read it as absent, as the
@@ -116,8 +152,12 @@ final class PipelinedHashReads {
     } else {
       results[read] = values;
     }
-    if (pending.decrementAndGet() == 0 && done.compareAndSet(false, true)) {
-      sink.success(Arrays.asList(results));
+    if (pending.decrementAndGet() == 0) {
+      if (done.compareAndSet(false, true)) {
+        sink.success(Arrays.asList(results));
+      }
+    } else if (chunkPending.decrementAndGet(chunk) == 0) {
+      writeNextChunk();
     }
   }
 

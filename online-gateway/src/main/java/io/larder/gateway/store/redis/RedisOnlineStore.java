@@ -16,11 +16,13 @@ import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOper
 import io.larder.gateway.lookup.HashRead;
 import io.larder.gateway.lookup.OnlineStore;
 import io.larder.gateway.lookup.OnlineStoreUnavailableException;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +45,12 @@ public final class RedisOnlineStore implements OnlineStore, AutoCloseable {
   private final Duration commandTimeout;
   private final int maxBatchCommands;
   private final int maxConcurrentBatches;
+  private final int chunksInFlightPerRead;
+  private final int maxLargeReadCommands;
+
+  /** Permits are HMGET commands of reads larger than one chunk. */
+  private final Semaphore largeReads;
+
   private final CircuitBreaker circuitBreaker;
   private final Bulkhead bulkhead;
   private final DistributionSummary batchSizes;
@@ -53,6 +61,9 @@ public final class RedisOnlineStore implements OnlineStore, AutoCloseable {
     this.commandTimeout = properties.commandTimeout();
     this.maxBatchCommands = properties.maxBatchCommands();
     this.maxConcurrentBatches = properties.maxConcurrentBatches();
+    this.chunksInFlightPerRead = properties.chunksInFlightPerRead();
+    this.maxLargeReadCommands = properties.maxLargeReadCommands();
+    this.largeReads = new Semaphore(maxLargeReadCommands);
 
     RedisStoreProperties.CircuitBreaker breaker = properties.circuitBreaker();
     CircuitBreakerRegistry breakers =
@@ -71,6 +82,8 @@ public final class RedisOnlineStore implements OnlineStore, AutoCloseable {
                 .waitDurationInOpenState(breaker.waitDurationInOpenState())
                 .permittedNumberOfCallsInHalfOpenState(
                     breaker.permittedNumberOfCallsInHalfOpenState())
+                // Only what says Redis is unhealthy opens the circuit for everyone.
+                .recordException(RedisOnlineStore::isStoreHealthFailure)
                 .build());
     this.circuitBreaker = breakers.circuitBreaker(RESILIENCE_NAME);
     circuitBreaker.getEventPublisher().onStateTransition(this::logTransition);
@@ -109,16 +122,67 @@ public final class RedisOnlineStore implements OnlineStore, AutoCloseable {
             Math.max(1, (reads.size() + maxBatchCommands - 1) / maxBatchCommands));
     // Applied inside out: the timeout fails the batch, the circuit breaker counts that failure,
     // the bulkhead (outermost) turns away batches beyond the limit before they reach either.
-    return Mono.defer(
-            () ->
-                PipelinedHashReads.read(
-                    connector.connection(), reads, maxBatchCommands, batchSizes::record))
-        .timeout(budget)
-        .transformDeferred(CircuitBreakerOperator.of(circuitBreaker))
-        .transformDeferred(BulkheadOperator.of(bulkhead))
-        .onErrorMap(
-            error -> !(error instanceof OnlineStoreUnavailableException),
-            error -> unavailable(error, budget));
+    Mono<List<List<byte[]>>> guarded =
+        Mono.defer(
+                () ->
+                    PipelinedHashReads.read(
+                        connector.connection(),
+                        reads,
+                        maxBatchCommands,
+                        chunksInFlightPerRead,
+                        batchSizes::record))
+            .timeout(budget)
+            .transformDeferred(CircuitBreakerOperator.of(circuitBreaker))
+            .transformDeferred(BulkheadOperator.of(bulkhead));
+    if (reads.size() > maxBatchCommands) {
+      guarded = admittedAsLarge(reads.size(), guarded);
+    }
+    return guarded.onErrorMap(
+        error -> !(error instanceof OnlineStoreUnavailableException),
+        error -> unavailable(error, budget));
+  }
+
+  /**
+   * A read of more than one chunk runs only while large reads together hold at most
+   * max-large-read-commands HMGETs (one larger than that alone takes all of it); otherwise it fails
+   * at once, before the breaker, so small reads keep the capacity and memory they need.
+   */
+  private Mono<List<List<byte[]>>> admittedAsLarge(int commands, Mono<List<List<byte[]>>> read) {
+    int permits = Math.min(commands, maxLargeReadCommands);
+    return Mono.usingWhen(
+        Mono.fromCallable(
+            () -> {
+              if (!largeReads.tryAcquire(permits)) {
+                throw new OnlineStoreUnavailableException(
+                    "online store unavailable: "
+                        + connector.describe()
+                        + ": too many large reads in flight (larder.redis.max-large-read-commands="
+                        + maxLargeReadCommands
+                        + "); retry",
+                    null);
+              }
+              return permits;
+            }),
+        held -> read,
+        held -> Mono.fromRunnable(() -> largeReads.release(held)),
+        (held, error) -> Mono.fromRunnable(() -> largeReads.release(held)),
+        held -> Mono.fromRunnable(() -> largeReads.release(held)));
+  }
+
+  /**
+   * Whether a failed read says Redis is unhealthy (not connected, not answering in time, loading,
+   * busy, failing over), as opposed to a refusal of this one read.
+   */
+  static boolean isStoreHealthFailure(Throwable error) {
+    if (error instanceof RedisCommandExecutionException refused) {
+      String message = String.valueOf(refused.getMessage());
+      return message.startsWith("LOADING")
+          || message.startsWith("BUSY")
+          || message.startsWith("MASTERDOWN")
+          || message.startsWith("CLUSTERDOWN")
+          || message.startsWith("TRYAGAIN");
+    }
+    return !(error instanceof OnlineStoreUnavailableException);
   }
 
   CircuitBreaker circuitBreaker() {

@@ -19,6 +19,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxBatchCommands HMGETs handed to the connection in one write; larger reads are split
  * @param requestQueueSize commands a connection may hold (written, awaiting a reply) at once
  * @param maxConcurrentBatches reads in flight at once; more fail at once instead of queueing
+ * @param chunksInFlightPerRead chunks of one large read written to the connection before the first
+ *     of them is answered; further chunks follow as earlier ones complete, so other reads on the
+ *     connection never wait behind a whole large one
+ * @param maxLargeReadCommands HMGETs that reads larger than one chunk may have in flight together
+ *     (a read larger than this alone takes all of it); a large read beyond it fails at once, so
+ *     large requests never take the capacity (or memory) small ones need
  * @param circuitBreaker when to stop calling Redis and how soon to try again
  */
 @ConfigurationProperties("larder.redis")
@@ -33,6 +39,8 @@ public record RedisStoreProperties(
     @DefaultValue("512") int maxBatchCommands,
     @DefaultValue("65536") int requestQueueSize,
     @DefaultValue("256") int maxConcurrentBatches,
+    @DefaultValue("2") int chunksInFlightPerRead,
+    @DefaultValue("40000") int maxLargeReadCommands,
     @DefaultValue CircuitBreaker circuitBreaker) {
 
   public RedisStoreProperties {
@@ -51,6 +59,16 @@ public record RedisStoreProperties(
     }
     if (maxConcurrentBatches < 1) {
       throw new IllegalArgumentException("larder.redis.max-concurrent-batches must be at least 1");
+    }
+    if (chunksInFlightPerRead < 1) {
+      throw new IllegalArgumentException(
+          "larder.redis.chunks-in-flight-per-read must be at least 1");
+    }
+    if (maxLargeReadCommands < maxBatchCommands) {
+      throw new IllegalArgumentException(
+          "larder.redis.max-large-read-commands must be at least larder.redis.max-batch-commands ("
+              + maxBatchCommands
+              + ")");
     }
     if (mode == Mode.CLUSTER && (clusterNodes == null || clusterNodes.isEmpty())) {
       throw new IllegalArgumentException(

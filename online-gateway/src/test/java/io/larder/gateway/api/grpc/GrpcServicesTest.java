@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -18,8 +19,11 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.larder.gateway.GatewayException;
 import io.larder.gateway.api.GatewayMetrics;
 import io.larder.gateway.api.ServingInfo;
+import io.larder.gateway.lookup.LookupProperties;
+import io.larder.gateway.lookup.OnlineAnswer;
 import io.larder.gateway.lookup.OnlineFeatureService;
 import io.larder.gateway.lookup.OnlineStoreUnavailableException;
+import io.larder.gateway.support.Answers;
 import io.larder.gateway.support.Specs;
 import io.larder.proto.larder.ReactorStreamingServingServiceGrpc;
 import io.larder.proto.larder.StreamingProto.StreamedFeatureRow;
@@ -35,6 +39,7 @@ import io.larder.proto.types.ValueProto.Value;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -71,12 +76,14 @@ class GrpcServicesTest {
     ObjectProvider<org.springframework.boot.info.BuildProperties> noBuild =
         mock(ObjectProvider.class);
     GatewayMetrics metrics = new GatewayMetrics(meters);
-    serving = new ServingGrpcService(features, metrics, new ServingInfo(noBuild));
+    serving =
+        new ServingGrpcService(
+            features, metrics, new ServingInfo(noBuild), LookupProperties.defaults());
     server =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
             .directExecutor()
             .addService(serving)
-            .addService(new StreamingGrpcService(features, metrics))
+            .addService(new StreamingGrpcService(features, metrics, LookupProperties.defaults()))
             .build()
             .start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
@@ -102,7 +109,7 @@ class GrpcServicesTest {
   void getOnlineFeaturesDelegatesAndCounts() {
     GetOnlineFeaturesResponse response =
         GetOnlineFeaturesResponse.newBuilder().addFieldValues(row(0)).build();
-    when(features.getOnlineFeatures(REQUEST)).thenReturn(Mono.just(response));
+    when(features.answer(eq(REQUEST), any())).thenReturn(Mono.just(Answers.of(response)));
 
     assertThat(blocking().getOnlineFeaturesV2(REQUEST)).isEqualTo(response);
     assertThat(timerCount("grpc", "OK")).isEqualTo(1);
@@ -112,25 +119,26 @@ class GrpcServicesTest {
 
   @Test
   void nothingIsLookedUpBeforeSubscription() {
-    when(features.getOnlineFeatures(any())).thenReturn(Mono.empty());
-    when(features.streamOnlineFeatures(any())).thenReturn(Flux.empty());
+    when(features.answer(any(), any())).thenReturn(Mono.empty());
+    when(features.answerInChunks(any(), any())).thenReturn(Flux.empty());
     StreamingGrpcService streaming =
-        new StreamingGrpcService(features, new GatewayMetrics(new SimpleMeterRegistry()));
+        new StreamingGrpcService(
+            features, new GatewayMetrics(new SimpleMeterRegistry()), LookupProperties.defaults());
 
-    Mono<GetOnlineFeaturesResponse> unary = serving.getOnlineFeaturesV2(REQUEST);
-    Flux<StreamedFeatureRow> stream = streaming.streamOnlineFeatures(REQUEST);
+    Mono<?> unary = serving.getOnlineFeaturesV2(REQUEST);
+    Flux<?> stream = streaming.streamOnlineFeatures(REQUEST);
 
     verify(features, never()).getOnlineFeatures(any());
     verify(features, never()).streamOnlineFeatures(any());
     unary.block(TIMEOUT);
     stream.blockLast(TIMEOUT);
-    verify(features).getOnlineFeatures(REQUEST);
-    verify(features).streamOnlineFeatures(REQUEST);
+    verify(features).answer(eq(REQUEST), any());
+    verify(features).answerInChunks(eq(REQUEST), any());
   }
 
   @Test
   void failuresBecomeTheirGrpcStatus() {
-    when(features.getOnlineFeatures(any()))
+    when(features.answer(any(), any()))
         .thenReturn(Mono.error(GatewayException.invalid("entity_rows[0]: missing entity 'e'")))
         .thenReturn(Mono.error(GatewayException.notFound("project 'p' is not registered")))
         .thenReturn(
@@ -151,7 +159,7 @@ class GrpcServicesTest {
 
   @Test
   void streamFailureBecomesItsStatus() {
-    when(features.streamOnlineFeatures(any()))
+    when(features.answerInChunks(any(), any()))
         .thenReturn(Flux.error(GatewayException.notFound("feature table 'x' is not registered")));
 
     streaming()
@@ -168,7 +176,7 @@ class GrpcServicesTest {
 
   @Test
   void streamDeliversEveryRowAndCountsThem() {
-    when(features.streamOnlineFeatures(any()))
+    when(features.answerInChunks(any(), any()))
         .thenReturn(Flux.range(0, 100).map(GrpcServicesTest::streamed));
 
     streaming()
@@ -188,7 +196,7 @@ class GrpcServicesTest {
   void aSlowStreamReaderHoldsTheLookupBack() throws InterruptedException {
     AtomicInteger produced = new AtomicInteger();
     // 1 KB rows: gRPC's flow-control windows fill after some tens of them.
-    when(features.streamOnlineFeatures(any()))
+    when(features.answerInChunks(any(), any()))
         .thenReturn(
             Flux.range(0, 100_000)
                 .map(GrpcServicesTest::bigRow)
@@ -229,9 +237,9 @@ class GrpcServicesTest {
   @Test
   void cancellingTheStreamCancelsTheLookup() throws InterruptedException {
     CountDownLatch cancelled = new CountDownLatch(1);
-    when(features.streamOnlineFeatures(any()))
+    when(features.answerInChunks(any(), any()))
         .thenReturn(
-            Flux.concat(Flux.just(streamed(0)), Flux.<StreamedFeatureRow>never())
+            Flux.concat(Flux.just(streamed(0)), Flux.<OnlineAnswer>never())
                 .doOnCancel(cancelled::countDown));
 
     streaming()
@@ -286,19 +294,19 @@ class GrpcServicesTest {
         .build();
   }
 
-  private static StreamedFeatureRow streamed(int index) {
-    return StreamedFeatureRow.newBuilder().setRowIndex(index).setRow(row(index)).build();
+  private static OnlineAnswer streamed(int index) {
+    return Answers.of(index, List.of(row(index)));
   }
 
-  private static StreamedFeatureRow bigRow(int index) {
-    return StreamedFeatureRow.newBuilder()
-        .setRowIndex(index)
-        .setRow(
+  private static OnlineAnswer bigRow(int index) {
+    return Answers.of(
+        index,
+        List.of(
             FieldValues.newBuilder()
                 .putFields(
                     "t:f",
                     Value.newBuilder().setBytesVal(ByteString.copyFrom(new byte[1024])).build())
-                .putStatuses("t:f", FieldStatus.PRESENT))
-        .build();
+                .putStatuses("t:f", FieldStatus.PRESENT)
+                .build()));
   }
 }

@@ -7,11 +7,15 @@ import static org.mockito.Mockito.when;
 
 import io.larder.gateway.api.GatewayMetrics;
 import io.larder.gateway.api.ServingInfo;
+import io.larder.gateway.lookup.LookupProperties;
+import io.larder.gateway.lookup.OnlineAnswer;
 import io.larder.gateway.lookup.OnlineFeatureService;
+import io.larder.gateway.support.Answers;
 import io.larder.gateway.support.GatewayClients;
 import io.larder.proto.larder.StreamingProto.StreamedFeatureRow;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,7 +51,10 @@ class NdjsonStreamingTest {
         mock(ObjectProvider.class);
     OnlineFeaturesHttpHandler handler =
         new OnlineFeaturesHttpHandler(
-            features, new GatewayMetrics(new SimpleMeterRegistry()), new ServingInfo(noBuild));
+            features,
+            new GatewayMetrics(new SimpleMeterRegistry()),
+            new ServingInfo(noBuild),
+            LookupProperties.defaults());
     server =
         HttpServer.create()
             .host("127.0.0.1")
@@ -69,8 +76,8 @@ class NdjsonStreamingTest {
       value = HttpProtocol.class,
       names = {"HTTP11", "H2C"})
   void eachRowIsFlushedAsItIsEmitted(HttpProtocol protocol) {
-    Sinks.Many<StreamedFeatureRow> rows = Sinks.many().unicast().onBackpressureBuffer();
-    when(features.streamOnlineFeatures(any())).thenReturn(rows.asFlux());
+    Sinks.Many<OnlineAnswer> rows = Sinks.many().unicast().onBackpressureBuffer();
+    when(features.answerInChunks(any(), any())).thenReturn(rows.asFlux());
     AtomicReference<String> version = new AtomicReference<>();
 
     HttpClient.create()
@@ -86,15 +93,19 @@ class NdjsonStreamingTest {
               return body.asString();
             })
         .as(StepVerifier::create)
-        .then(() -> rows.tryEmitNext(row(7)))
+        .then(() -> rows.tryEmitNext(answer(7)))
         .assertNext(chunk -> assertThat(GatewayClients.parseNdjson(chunk)).containsExactly(row(7)))
-        .then(() -> rows.tryEmitNext(row(3)))
+        .then(() -> rows.tryEmitNext(answer(3)))
         .assertNext(chunk -> assertThat(GatewayClients.parseNdjson(chunk)).containsExactly(row(3)))
         .then(rows::tryEmitComplete)
         .expectComplete()
         .verify(TIMEOUT);
 
     assertThat(version.get()).isEqualTo(protocol == HttpProtocol.H2C ? "HTTP/2.0" : "HTTP/1.1");
+  }
+
+  private static OnlineAnswer answer(int index) {
+    return Answers.of(index, List.of(OnlineFeaturesHttpHandlerTest.RESPONSE.getFieldValues(0)));
   }
 
   private static StreamedFeatureRow row(int index) {

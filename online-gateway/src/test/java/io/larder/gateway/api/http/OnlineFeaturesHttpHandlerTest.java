@@ -10,8 +10,10 @@ import static org.mockito.Mockito.when;
 import io.larder.gateway.GatewayException;
 import io.larder.gateway.api.GatewayMetrics;
 import io.larder.gateway.api.ServingInfo;
+import io.larder.gateway.lookup.LookupProperties;
 import io.larder.gateway.lookup.OnlineFeatureService;
 import io.larder.gateway.lookup.OnlineStoreUnavailableException;
+import io.larder.gateway.support.Answers;
 import io.larder.gateway.support.GatewayClients;
 import io.larder.gateway.support.Specs;
 import io.larder.proto.larder.StreamingProto.StreamedFeatureRow;
@@ -93,7 +95,10 @@ class OnlineFeaturesHttpHandlerTest {
         mock(ObjectProvider.class);
     OnlineFeaturesHttpHandler handler =
         new OnlineFeaturesHttpHandler(
-            features, new GatewayMetrics(meters), new ServingInfo(noBuild));
+            features,
+            new GatewayMetrics(meters),
+            new ServingInfo(noBuild),
+            LookupProperties.defaults());
     http =
         WebTestClient.bindToRouterFunction(new GatewayRoutes().onlineFeaturesApi(handler))
             .handlerStrategies(
@@ -107,7 +112,7 @@ class OnlineFeaturesHttpHandlerTest {
 
   @Test
   void answersTheLookupAsCompactProtobufJsonWithItsLength() {
-    when(features.getOnlineFeatures(any())).thenReturn(Mono.just(RESPONSE));
+    when(features.answer(any(), any())).thenReturn(Mono.just(Answers.of(RESPONSE)));
 
     var result =
         http.post()
@@ -131,13 +136,13 @@ class OnlineFeaturesHttpHandlerTest {
     assertThat(parsed.build()).isEqualTo(RESPONSE);
     ArgumentCaptor<GetOnlineFeaturesRequestV2> asked =
         ArgumentCaptor.forClass(GetOnlineFeaturesRequestV2.class);
-    verify(features).getOnlineFeatures(asked.capture());
+    verify(features).answer(asked.capture(), any());
     assertThat(asked.getValue()).isEqualTo(REQUEST);
   }
 
   @Test
   void acceptsProtoFieldNamesAsWellAsJsonNames() {
-    when(features.getOnlineFeatures(any())).thenReturn(Mono.just(RESPONSE));
+    when(features.answer(any(), any())).thenReturn(Mono.just(Answers.of(RESPONSE)));
     String snakeCase =
         """
         {"project": "p",
@@ -157,7 +162,7 @@ class OnlineFeaturesHttpHandlerTest {
 
     ArgumentCaptor<GetOnlineFeaturesRequestV2> asked =
         ArgumentCaptor.forClass(GetOnlineFeaturesRequestV2.class);
-    verify(features).getOnlineFeatures(asked.capture());
+    verify(features).answer(asked.capture(), any());
     assertThat(asked.getValue()).isEqualTo(REQUEST);
   }
 
@@ -210,7 +215,7 @@ class OnlineFeaturesHttpHandlerTest {
 
   @Test
   void lookupFailuresBecomeTheirProblemAnswers() {
-    when(features.getOnlineFeatures(any()))
+    when(features.answer(any(), any()))
         .thenReturn(Mono.error(GatewayException.notFound("project 'p' is not registered")))
         .thenReturn(Mono.error(GatewayException.invalid("entity_rows[0]: missing entity 'x'")))
         .thenReturn(
@@ -249,7 +254,11 @@ class OnlineFeaturesHttpHandlerTest {
                 .setRowIndex(0)
                 .setRow(RESPONSE.getFieldValues(0))
                 .build());
-    when(features.streamOnlineFeatures(any())).thenReturn(Flux.fromIterable(rows));
+    when(features.answerInChunks(any(), any()))
+        .thenReturn(
+            Flux.just(
+                Answers.of(1, List.of(RESPONSE.getFieldValues(1))),
+                Answers.of(0, List.of(RESPONSE.getFieldValues(0)))));
 
     String body =
         http.post()
@@ -275,7 +284,7 @@ class OnlineFeaturesHttpHandlerTest {
 
   @Test
   void streamOfNoRowsIsAnEmptyOkBody() {
-    when(features.streamOnlineFeatures(any())).thenReturn(Flux.empty());
+    when(features.answerInChunks(any(), any())).thenReturn(Flux.empty());
 
     http.post()
         .uri("/api/v1/features/online/stream")
@@ -290,7 +299,7 @@ class OnlineFeaturesHttpHandlerTest {
 
   @Test
   void streamRefusedBeforeItsFirstRowGetsTheProblemStatusNotA200() {
-    when(features.streamOnlineFeatures(any()))
+    when(features.answerInChunks(any(), any()))
         .thenReturn(Flux.error(GatewayException.notFound("feature table 'nope' is not registered")))
         .thenReturn(
             Flux.error(new OnlineStoreUnavailableException("redis down", new RuntimeException())));
@@ -326,7 +335,7 @@ class OnlineFeaturesHttpHandlerTest {
 
   @Test
   void countsRowsFeaturesAndStatusesButNotTheEchoedEntityFields() {
-    when(features.getOnlineFeatures(any())).thenReturn(Mono.just(RESPONSE));
+    when(features.answer(any(), any())).thenReturn(Mono.just(Answers.of(RESPONSE)));
 
     post("/api/v1/features/online", GatewayClients.json(REQUEST)).expectStatus().isOk();
 

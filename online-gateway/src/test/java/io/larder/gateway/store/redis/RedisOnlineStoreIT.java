@@ -180,7 +180,7 @@ class RedisOnlineStoreIT {
       reads.add(new HashRead(entity(30_000 + i), List.of(PRICE)));
     }
 
-    // 100 writes of 10 go out before any reply is read; the connection holds at most 10.
+    // Two writes of 10 go out before any reply is read; the connection holds at most 10.
     store
         .read(reads)
         .as(StepVerifier::create)

@@ -3,9 +3,13 @@ package io.larder.gateway.store.redis;
 import static io.larder.gateway.store.redis.RedisTestSupport.BLOCK;
 import static io.larder.gateway.store.redis.RedisTestSupport.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.larder.gateway.lookup.HashRead;
+import io.larder.gateway.lookup.OnlineStoreUnavailableException;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -15,6 +19,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,17 +102,67 @@ class RedisPipeliningTest {
   }
 
   @Test
-  void writesEveryChunkOfALargeReadBeforeAwaitingReplies() {
+  void writesTheFirstChunksOfALargeReadAtOnceAndTheRestAsEarlierOnesComplete() {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    connectThroughProxy(meters, "max-batch-commands", "10");
+    connectThroughProxy(meters, "max-batch-commands", "10", "chunks-in-flight-per-read", "2");
 
-    proxy.holdRepliesUntil("HMGET", KEYS, MAX_HOLD);
+    // Two chunks of 10 go out before any reply; the other eight follow as chunks are answered,
+    // so other reads on the connection are never queued behind the whole of this one.
+    proxy.holdRepliesUntil("HMGET", 20, MAX_HOLD);
+    long started = System.nanoTime();
     assertThat(RedisTestSupport.readStrings(store, reads)).isEqualTo(expected);
+    long tookMillis = (System.nanoTime() - started) / 1_000_000;
 
-    assertThat(proxy.commandsBeforeFirstReply()).isEqualTo(KEYS);
+    assertThat(proxy.commandsBeforeFirstReply()).isEqualTo(20);
+    assertThat(tookMillis).isLessThan(MAX_HOLD.toMillis());
     DistributionSummary batches = meters.get(RedisOnlineStore.BATCH_SIZE_METRIC).summary();
     assertThat(batches.count()).isEqualTo(KEYS / 10 + 1L);
     assertThat(batches.max()).isEqualTo(10.0);
+  }
+
+  @Test
+  void aLargeReadBeyondTheLargeReadCapacityFailsAtOnceAndSmallReadsStillRun() throws Exception {
+    connectThroughProxy(
+        new SimpleMeterRegistry(), "max-batch-commands", "10", "max-large-read-commands", "60");
+    // Replies held for a second: the first large read stays in flight meanwhile.
+    proxy.holdRepliesUntil("HMGET", Integer.MAX_VALUE, MAX_HOLD);
+    int failedBefore = store.circuitBreaker().getMetrics().getNumberOfFailedCalls();
+
+    CompletableFuture<List<List<byte[]>>> first = store.read(reads).toFuture(); // takes all 60
+    Throwable refused = catchThrowable(() -> store.read(reads.subList(0, 20)).block(BLOCK));
+    CompletableFuture<List<List<byte[]>>> small = store.read(reads.subList(0, 5)).toFuture();
+
+    assertThat(refused)
+        .isInstanceOf(OnlineStoreUnavailableException.class)
+        .hasMessageContaining("too many large reads in flight");
+    assertThat(RedisTestSupport.strings(first.get(10, TimeUnit.SECONDS))).isEqualTo(expected);
+    assertThat(RedisTestSupport.strings(small.get(10, TimeUnit.SECONDS)))
+        .isEqualTo(expected.subList(0, 5));
+    // Turned away before the breaker: no failure counted against Redis.
+    assertThat(store.circuitBreaker().getMetrics().getNumberOfFailedCalls())
+        .isEqualTo(failedBefore);
+    // The capacity is back once the first read is done.
+    assertThat(RedisTestSupport.readStrings(store, reads.subList(0, 20)))
+        .isEqualTo(expected.subList(0, 20));
+  }
+
+  @Test
+  void onlyFailuresThatSayRedisIsUnhealthyCountAgainstIt() {
+    assertThat(RedisOnlineStore.isStoreHealthFailure(new TimeoutException())).isTrue();
+    assertThat(RedisOnlineStore.isStoreHealthFailure(new RedisConnectionException("refused")))
+        .isTrue();
+    assertThat(
+            RedisOnlineStore.isStoreHealthFailure(
+                new RedisCommandExecutionException("LOADING Redis is loading the dataset")))
+        .isTrue();
+    assertThat(
+            RedisOnlineStore.isStoreHealthFailure(
+                new RedisCommandExecutionException("ERR wrong number of arguments")))
+        .isFalse();
+    assertThat(
+            RedisOnlineStore.isStoreHealthFailure(
+                new OnlineStoreUnavailableException("too many large reads", null)))
+        .isFalse();
   }
 
   @Test
