@@ -2,6 +2,7 @@ package io.larder.gateway.api.http;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import tools.jackson.core.io.NumberOutput;
 
 /** A growable byte array for JSON being written; ASCII text is copied char by char, no encoder. */
 final class JsonBytes {
@@ -36,6 +37,17 @@ final class JsonBytes {
       bytes[size + i] = (byte) text.charAt(i);
     }
     size += length;
+  }
+
+  /** A long in decimal, straight into the array. */
+  void writeLong(long value) {
+    ensure(20);
+    size = NumberOutput.outputLong(value, bytes, size);
+  }
+
+  void writeInt(int value) {
+    ensure(11);
+    size = NumberOutput.outputInt(value, bytes, size);
   }
 
   int size() {

@@ -34,15 +34,23 @@ final class ProtoJson {
   private ProtoJson() {}
 
   /**
-   * The body as a request (read once, as one String, bounded by spring.http.codecs
-   * .max-in-memory-size: a larger body fails with DataBufferLimitException, i.e. 413). Malformed
-   * JSON, unknown fields and wrong types are the caller's mistake: INVALID_ARGUMENT, i.e. 400.
+   * The body as a request (read once, as bytes, bounded by spring.http.codecs .max-in-memory-size:
+   * a larger body fails with DataBufferLimitException, i.e. 413). Malformed JSON, unknown fields
+   * and wrong types are the caller's mistake: INVALID_ARGUMENT, i.e. 400.
    */
   static Mono<GetOnlineFeaturesRequestV2> onlineFeaturesRequest(ServerRequest request) {
     return request
-        .bodyToMono(String.class)
+        .bodyToMono(byte[].class)
         .switchIfEmpty(Mono.error(() -> GatewayException.invalid("request body: is required")))
         .map(ProtoJson::parseOnlineFeaturesRequest);
+  }
+
+  /** The usual request straight from the bytes; anything else through JsonFormat. */
+  static GetOnlineFeaturesRequestV2 parseOnlineFeaturesRequest(byte[] body) {
+    GetOnlineFeaturesRequestV2 common = RequestJson.parseCommon(body);
+    return common != null
+        ? common
+        : parseOnlineFeaturesRequest(new String(body, StandardCharsets.UTF_8));
   }
 
   static GetOnlineFeaturesRequestV2 parseOnlineFeaturesRequest(String json) {
