@@ -236,17 +236,17 @@ class CoreServiceIT {
 
     assertStatus(
         () -> clients.apply(project, entity("customer", ValueType.Enum.STRING)),
-        Code.FAILED_PRECONDITION,
+        Code.INVALID_ARGUMENT,
         project);
     assertStatus(
         () -> clients.apply(project, spec.toBuilder().putLabels("team", "x").build()),
-        Code.FAILED_PRECONDITION,
+        Code.INVALID_ARGUMENT,
         project);
     assertStatus(
         () -> clients.apply(project, table("other", DRIVER, feature("f", ValueType.Enum.INT64))),
-        Code.FAILED_PRECONDITION,
+        Code.INVALID_ARGUMENT,
         project);
-    assertStatus(() -> deleteTable(project, "trips"), Code.FAILED_PRECONDITION, project);
+    assertStatus(() -> deleteTable(project, "trips"), Code.INVALID_ARGUMENT, project);
 
     assertThat(clients.core().getEntity(getEntity(project, DRIVER)).getEntity()).isEqualTo(driver);
     assertThat(entityNames(project, Map.of())).containsExactly(DRIVER);
@@ -457,7 +457,7 @@ class CoreServiceIT {
 
     assertStatus(
         () -> clients.apply(project, entity(DRIVER, ValueType.Enum.INT64)),
-        Code.FAILED_PRECONDITION,
+        Code.INVALID_ARGUMENT,
         DRIVER);
     assertThat(clients.core().getEntity(getEntity(project, DRIVER)).getEntity()).isEqualTo(driver);
   }
@@ -665,11 +665,11 @@ class CoreServiceIT {
         () ->
             clients.apply(
                 project, spec.toBuilder().clearEntities().addEntities("customer").build()),
-        Code.FAILED_PRECONDITION,
+        Code.INVALID_ARGUMENT,
         "entities");
     assertStatus(
         () -> clients.apply(project, spec.toBuilder().addEntities("customer").build()),
-        Code.FAILED_PRECONDITION,
+        Code.INVALID_ARGUMENT,
         "entities");
     assertThat(clients.core().getFeatureTable(getTable(project, "trips")).getTable())
         .isEqualTo(stored);

@@ -617,7 +617,7 @@ class RegistryHttpIT {
   // ---------------------------------------------------------------- archived projects
 
   @Test
-  void writesIntoAnArchivedProjectAnswer409FailedPrecondition() {
+  void writesIntoAnArchivedProjectAnswer400InvalidArgumentAsFeastDoes() {
     String project = uniqueProject();
     applyEntity(project, entity("driver", ValueType.Enum.INT64));
     FeatureTableSpec spec = table("driver_stats", "driver", feature("trips", ValueType.Enum.INT64));
@@ -626,21 +626,21 @@ class RegistryHttpIT {
 
     problem(
         send(HttpMethod.PUT, entitiesPath(project), json(entity("rider", ValueType.Enum.INT64))),
-        409,
-        "FAILED_PRECONDITION",
+        400,
+        "INVALID_ARGUMENT",
         project,
         "archived");
     problem(
         send(
             HttpMethod.PUT, tablesPath(project), json(spec.toBuilder().putLabels("team", "rides"))),
-        409,
-        "FAILED_PRECONDITION",
+        400,
+        "INVALID_ARGUMENT",
         project,
         "archived");
     problem(
         send(HttpMethod.DELETE, tablesPath(project) + "/driver_stats", null),
-        409,
-        "FAILED_PRECONDITION",
+        400,
+        "INVALID_ARGUMENT",
         project,
         "archived");
   }

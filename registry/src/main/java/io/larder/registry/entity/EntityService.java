@@ -103,7 +103,8 @@ public class EntityService {
                 users.isEmpty()
                     ? Mono.empty()
                     : Mono.error(
-                        RegistryException.failedPrecondition(
+                        // INVALID_ARGUMENT, as Feast 0.9 answers a change of an entity's type.
+                        RegistryException.invalid(
                             "spec.value_type: entity '%s' is %s and used by feature tables %s;"
                                 + " its type cannot change to %s",
                             stored.getName(),

@@ -103,7 +103,8 @@ public class FeatureTableService {
         && !Set.copyOf(existing.getSpec().getEntitiesList())
             .equals(Set.copyOf(spec.getEntitiesList()))) {
       return Mono.error(
-          RegistryException.failedPrecondition(
+          // INVALID_ARGUMENT, as Feast 0.9 answers a change of a table's entities.
+          RegistryException.invalid(
               "table_spec.entities: the entities of table '%s' are %s and cannot change;"
                   + " delete the table or apply a new one",
               spec.getName(), existing.getSpec().getEntitiesList()));

@@ -95,7 +95,8 @@ public class ProjectService {
               }
               if (found.get().archived()) {
                 return Mono.error(
-                    RegistryException.failedPrecondition(
+                    // INVALID_ARGUMENT, as Feast 0.9 answers a write into an archived project.
+                    RegistryException.invalid(
                         "project '%s' is archived and takes no writes", project));
               }
               return Mono.empty();
