@@ -26,7 +26,7 @@
 #   BENCH_SATURATION_ROWS, BENCH_CONCURRENCY   saturation shape and calls in flight (10, 32)
 #   BENCH_DEADLINE      deadline of every call (1s)
 #   BENCH_API           gateway RPC: grpc (GetOnlineFeaturesV2) or grpc_stream (grpc)
-#   BENCH_GATEWAY_WARMUP  uncounted closed-loop load on the gateway before measuring (10s; 0 = none)
+#   BENCH_GATEWAY_WARMUP  uncounted closed-loop load on the gateway before measuring (30s; 0 = none)
 #   BENCH_FLOOR         also measure the canned gRPC server at each fixed rate (1; 0 = skip)
 #   BENCH_FLOOR_PORT    its port (6599)
 #   BENCH_BASELINE_GATEWAY_JAR  a gateway jar from before the change (unset = no comparison): started
@@ -35,7 +35,13 @@
 #   BENCH_BASELINE_GRPC_PORT, BENCH_BASELINE_HTTP_PORT   its ports (6576, 8091)
 #   BENCH_HTTP          also measure HTTP JSON and NDJSON at saturation and one large request (1)
 #   BENCH_HTTP_CONNECTIONS  h2c connections of the HTTP driver (4)
-#   BENCH_HTTP_WARMUP   uncounted closed-loop load on each HTTP endpoint before measuring (5s; 0 = none)
+#   BENCH_HTTP_WARMUP   uncounted closed-loop load on each HTTP endpoint before measuring (60s; 0 =
+#                       none): on 2 busy cores the JIT takes about a minute to settle the JSON path;
+#                       measured after 5 s it cost 2x the CPU per row, after 15 s 1.8x
+#   BENCH_H2LOAD        also saturate the gateway with h2load (nghttp2-client), gRPC, JSON and NDJSON
+#                       (1; skipped when h2load is not installed); BENCH_H2LOAD_CONNECTIONS (4),
+#                       streams per connection = BENCH_CONCURRENCY / connections; BENCH_H2LOAD_WARMUP
+#                       (20s); BENCH_H2LOAD_BIN (h2load)
 #   BENCH_LARGE_ROWS    rows of the one-at-a-time large request (10000; 0 = skip)
 #   BENCH_LARGE_DURATION, BENCH_LARGE_DEADLINE   its measured time, after a 3 s warm-up, and its
 #                       call deadline (8s, 30s)
@@ -217,12 +223,12 @@ if [ "$floor" = 1 ]; then
   floor_pid=$!
   started_pids+=("$floor_pid")
   wait_for_port floor "$floor_port" "$floor_pid" "$out/floor.log"
-  if [ "${BENCH_GATEWAY_WARMUP:-10s}" != 0 ]; then
+  if [ "${BENCH_GATEWAY_WARMUP:-30s}" != 0 ]; then
     # Warmed like the gateway, so both are compared in steady state.
     run_java io.larder.loadtest.grpc.GrpcLoadDriver --target "127.0.0.1:$floor_port" --api grpc \
       --label floor --project "$project" --entities "$entities" --deadline "$deadline" \
       --mode closed --rows "$saturation_rows" --concurrency 8 --warmup 0 \
-      --duration "${BENCH_GATEWAY_WARMUP:-10s}" --await-ready 0 >"$out/floor-warmup.log" 2>&1 \
+      --duration "${BENCH_GATEWAY_WARMUP:-30s}" --await-ready 0 >"$out/floor-warmup.log" 2>&1 \
       || { tail -n 20 "$out/floor-warmup.log" >&2; exit 1; }
   fi
 fi
@@ -230,7 +236,7 @@ fi
 # --- 3. fixed rate, 4. saturation --------------------------------------------------------------
 filter() { tee -a "$out/runs.log"; }
 # A gateway that just started runs interpreted code; steady state is what is compared. Uncounted.
-gateway_warmup="${BENCH_GATEWAY_WARMUP:-10s}"
+gateway_warmup="${BENCH_GATEWAY_WARMUP:-30s}"
 if [ "$gateway_warmup" != 0 ]; then
   log "warming the gateway up for $gateway_warmup (closed loop, not counted)"
   run_java io.larder.loadtest.grpc.GrpcLoadDriver --target "127.0.0.1:$gateway_port" --api "$api" \
@@ -263,12 +269,49 @@ for batch in "${batch_sizes[@]}"; do
       --label floor "${shape[@]}" "${open_load[@]}" 2>&1 | filter
   fi
 done
+# Each saturation is measured again with h2load (nghttp2, C) right after the Java driver's run of the
+# same API, while the gateway's JIT is warm for it: h2load costs ~0.03 CPU-s per 10k rows against the
+# Java drivers' 0.2-0.6, which on a small machine take the cores the gateway and Redis need. It
+# repeats one request body, so raw Redis is also measured reading those same entities (redis_same).
+h2load_bin="${BENCH_H2LOAD_BIN:-h2load}"
+h2load_on="${BENCH_H2LOAD:-1}"
+if [ "$h2load_on" = 1 ] && ! command -v "$h2load_bin" >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  log "installing h2load (Debian's nghttp2-client)"
+  { DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nghttp2-client \
+      || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
+        --no-install-recommends nghttp2-client; }; } >"$out/apt-nghttp2.log" 2>&1 || true
+fi
+if [ "$h2load_on" = 1 ] && ! command -v "$h2load_bin" >/dev/null 2>&1; then
+  log "h2load not found (apt-get install nghttp2-client): its saturation runs are skipped"
+  h2load_on=0
+fi
+h2load_connections="${BENCH_H2LOAD_CONNECTIONS:-4}"
+h2load_streams=$(( (concurrency + h2load_connections - 1) / h2load_connections ))
+h2load_run() {  # h2load_run API
+  [ "$h2load_on" = 1 ] || return 0
+  log "saturation: gateway ($1) driven by h2load, $h2load_connections connections x $h2load_streams streams"
+  # shellcheck disable=SC2046  # pids and numbers only
+  run_java io.larder.loadtest.h2load.H2loadRun --api "$1" --h2load "$h2load_bin" \
+    --grpc-target "127.0.0.1:$gateway_port" --url "http://127.0.0.1:$gateway_http_port" \
+    --project "$project" --entities "$entities" --rows "$saturation_rows" \
+    --connections "$h2load_connections" --streams "$h2load_streams" \
+    --warmup "${BENCH_H2LOAD_WARMUP:-20s}" --duration "$duration" \
+    --work-dir "$out/h2load" --results "$results" $(cpu_of "$gateway_port") 2>&1 | filter
+}
+if [ "$h2load_on" = 1 ]; then
+  log "saturation: raw Redis, the same entities every call (h2load's counterpart)"
+  run_java io.larder.loadtest.baseline.RawRedisBaseline --redis "redis://127.0.0.1:$redis_port" \
+    --same-entities "${shape[@]}" --mode closed --rows "$saturation_rows" \
+    --concurrency $(( h2load_connections * h2load_streams )) --warmup "$warmup" \
+    --duration "$duration" "${redis_cpu[@]}" 2>&1 | filter
+fi
 log "saturation: raw Redis"
 run_java io.larder.loadtest.baseline.RawRedisBaseline --redis "redis://127.0.0.1:$redis_port" \
   "${shape[@]}" "${closed_load[@]}" "${redis_cpu[@]}" 2>&1 | filter
 log "saturation: gateway ($api)"
 run_java io.larder.loadtest.grpc.GrpcLoadDriver --target "127.0.0.1:$gateway_port" --api "$api" \
   "${shape[@]}" "${closed_load[@]}" "${gateway_cpu[@]}" 2>&1 | filter
+h2load_run grpc
 if [ -n "$before_jar" ]; then
   log "saturation: gateway before the change ($api, $before_jar)"
   run_java io.larder.loadtest.grpc.GrpcLoadDriver --target "127.0.0.1:$before_port" --api "$api" \
@@ -277,7 +320,7 @@ fi
 
 http="${BENCH_HTTP:-1}"
 http_connections="${BENCH_HTTP_CONNECTIONS:-4}"
-http_warmup="${BENCH_HTTP_WARMUP:-5s}"
+http_warmup="${BENCH_HTTP_WARMUP:-60s}"
 http_driver=(io.larder.loadtest.http.HttpLoadDriver --url "http://127.0.0.1:$gateway_http_port"
   --connections "$http_connections")
 if [ "$http" = 1 ]; then
@@ -292,6 +335,7 @@ if [ "$http" = 1 ]; then
     log "saturation: gateway ($http_api, h2c, $http_connections connections)"
     run_java "${http_driver[@]}" --api "$http_api" "${shape[@]}" "${closed_load[@]}" \
       "${gateway_cpu[@]}" 2>&1 | filter
+    h2load_run "$http_api"
   done
 fi
 

@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,6 +42,13 @@ public final class RawRedisBaseline implements Callable<Integer> {
       description = "Redis URI (default: ${DEFAULT-VALUE}).")
   String redis;
 
+  @Option(
+      names = "--same-entities",
+      description =
+          "Every request reads the same entities (EntityIds.spread), as a load tool repeating one"
+              + " request body does; the RESULT line's target is then redis_same.")
+  boolean sameEntities;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new RawRedisBaseline()).execute(args));
   }
@@ -52,11 +60,15 @@ public final class RawRedisBaseline implements Callable<Integer> {
       StatefulRedisConnection<byte[], byte[]> connection = redisConnections.connection();
       load.runEach(
           shape,
-          "redis",
+          sameEntities ? "redis_same" : "redis",
           "hmget",
           requests -> {
             HmgetRequests hmgets = new HmgetRequests(shape, requests.rows(), requests.features());
-            return () -> send(connection, hmgets, shape.entities(), load.deadline().toNanos());
+            Supplier<long[]> ids =
+                sameEntities
+                    ? () -> EntityIds.spread(hmgets.rows(), shape.entities())
+                    : () -> EntityIds.distinct(hmgets.rows(), shape.entities());
+            return () -> send(connection, hmgets, ids.get(), load.deadline().toNanos());
           },
           RawRedisBaseline::classify);
     }
@@ -66,10 +78,9 @@ public final class RawRedisBaseline implements Callable<Integer> {
   private static CompletableFuture<CallResult> send(
       StatefulRedisConnection<byte[], byte[]> connection,
       HmgetRequests hmgets,
-      long entities,
+      long[] ids,
       long deadlineNanos) {
-    List<AsyncCommand<byte[], byte[], List<byte[]>>> commands =
-        hmgets.commands(EntityIds.distinct(hmgets.rows(), entities));
+    List<AsyncCommand<byte[], byte[], List<byte[]>>> commands = hmgets.commands(ids);
     // One write and flush for the whole request, as the gateway's store does.
     connection.dispatch(commands);
     return CompletableFuture.allOf(commands.toArray(CompletableFuture[]::new))

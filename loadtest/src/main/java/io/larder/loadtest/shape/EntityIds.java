@@ -29,6 +29,23 @@ public final class EntityIds {
     return ids;
   }
 
+  /**
+   * {@code rows} distinct ids spread evenly over {@code [0, entities)}, the same on every call:
+   * what a load tool that repeats one request body (h2load) asks for, and its raw-Redis
+   * counterpart.
+   */
+  public static long[] spread(int rows, long entities) {
+    if (rows < 0 || rows > entities) {
+      throw new IllegalArgumentException(
+          "cannot pick %d distinct ids out of %d entities".formatted(rows, entities));
+    }
+    long[] ids = new long[rows];
+    for (int i = 0; i < rows; i++) {
+      ids[i] = i * entities / Math.max(1, rows);
+    }
+    return ids;
+  }
+
   // Requests hold at most a few hundred rows: a scan beats hashing boxed longs here.
   private static boolean contains(long[] ids, int length, long id) {
     for (int i = 0; i < length; i++) {

@@ -162,6 +162,27 @@ class BenchTableTest {
     return bytes.toString(StandardCharsets.UTF_8);
   }
 
+  @Test
+  void judgesTheSaturationAndHttpTargetsAgainFromTheH2loadRuns() throws Exception {
+    Path file = dir.resolve("r.txt");
+    Files.write(
+        file,
+        List.of(
+            result("redis_same", "hmget", "closed", 10, "32.000", 40000, 7.0, 12.0, 0),
+            result("h2load", "grpc", "closed", 10, "32.000", 36000, 8.0, 14.0, 0),
+            result("h2load", "http_json", "closed", 10, "32.000", 27000, 11.0, 18.0, 0),
+            result("h2load", "http_ndjson", "closed", 10, "32.000", 24000, 12.0, 19.0, 0)));
+
+    assertThat(print(file))
+        .contains("Saturation, h2load")
+        .contains("saturation rows/s, gateway / raw Redis (h2load)")
+        .contains("90.0 % (36000 vs 40000 rows/s)")
+        .contains("HTTP JSON rows/s / gRPC's (h2load)")
+        .contains("75.0 % (27000 vs 36000 rows/s)")
+        .contains("HTTP NDJSON rows/s / gRPC's (h2load)")
+        .doesNotContain("MISSED");
+  }
+
   private static String result(
       String target,
       String api,

@@ -32,4 +32,12 @@ class EntityIdsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("11 distinct ids out of 10");
   }
+
+  @Test
+  void spreadIdsAreDistinctInRangeAndTheSameEveryCall() {
+    assertThat(EntityIds.spread(4, 100)).containsExactly(0, 25, 50, 75);
+    assertThat(EntityIds.spread(10, 10)).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+    assertThat(EntityIds.spread(3, 100_000)).isEqualTo(EntityIds.spread(3, 100_000));
+    assertThatThrownBy(() -> EntityIds.spread(11, 10)).isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -88,6 +88,12 @@ abstract class EncodedMessage {
   private static final class Stream extends InputStream implements Drainable, KnownLength {
     private static final int MAX_BUFFER = 16 * 1024;
 
+    /**
+     * Up to this size an answer is encoded into one array (protobuf's fastest encoder), then copied
+     * once.
+     */
+    private static final int MAX_ARRAY = 256 * 1024;
+
     private EncodedMessage message;
     private ByteArrayInputStream bytes;
 
@@ -99,6 +105,11 @@ abstract class EncodedMessage {
     public int drainTo(OutputStream target) throws IOException {
       if (message != null) {
         int size = message.serializedSize();
+        if (size <= MAX_ARRAY) {
+          target.write(message.toByteArray());
+          message = null;
+          return size;
+        }
         CodedOutputStream out =
             CodedOutputStream.newInstance(target, Math.max(64, Math.min(size, MAX_BUFFER)));
         message.writeTo(out);

@@ -12,6 +12,7 @@ import io.larder.proto.types.ValueProto.Value;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,30 @@ class ProtoAnswerEncoderTest {
         .isEqualTo(answer.toResponse().toByteArray());
     assertThat(new ProtoAnswerEncoder(answer).streamedRow(answer, 0).toByteArray())
         .isEqualTo(StreamedFeatureRow.newBuilder().setRow(answer.row(0)).build().toByteArray());
+  }
+
+  @Test
+  void aLargeAnswerDrainedInPiecesIsByteIdenticalToo() throws IOException {
+    int rows = 3_000;
+    String[] references = {"t:a", "t:b", "t:c", "t:d"};
+    List<Map<String, Value>> echoed = new ArrayList<>();
+    byte[] statuses = new byte[rows * references.length];
+    byte[][] values = new byte[rows * references.length][];
+    for (int row = 0; row < rows; row++) {
+      echoed.add(Map.of("id", Specs.int64(row)));
+      for (int slot = 0; slot < references.length; slot++) {
+        int cell = row * references.length + slot;
+        statuses[cell] = (byte) FieldStatus.PRESENT_VALUE;
+        values[cell] = Specs.int64((long) row * slot).toByteArray();
+      }
+    }
+    OnlineAnswer answer = new OnlineAnswer(0, echoed, references, statuses, values);
+    byte[] expected = answer.toResponse().toByteArray();
+    EncodedMessage encoded = new ProtoAnswerEncoder(answer).response(answer);
+
+    // Past the size encoded into one array: written through a buffered stream instead.
+    assertThat(expected.length).isGreaterThan(256 * 1024);
+    assertThat(drained(encoded)).isEqualTo(expected);
   }
 
   private static byte[] drained(EncodedMessage message) throws IOException {
