@@ -41,7 +41,8 @@
 #   BENCH_H2LOAD        also saturate the gateway with h2load (nghttp2-client), gRPC, JSON and NDJSON
 #                       (1; skipped when h2load is not installed); BENCH_H2LOAD_CONNECTIONS (4),
 #                       streams per connection = BENCH_CONCURRENCY / connections; BENCH_H2LOAD_WARMUP
-#                       (20s); BENCH_H2LOAD_BIN (h2load)
+#                       (45s: on 2 busy cores the JIT settles the gRPC path only after about a
+#                       minute of load); BENCH_H2LOAD_BIN (h2load)
 #   BENCH_LARGE_ROWS    rows of the one-at-a-time large request (10000; 0 = skip)
 #   BENCH_LARGE_DURATION, BENCH_LARGE_DEADLINE   its measured time, after a 3 s warm-up, and its
 #                       call deadline (8s, 30s)
@@ -295,7 +296,7 @@ h2load_run() {  # h2load_run API
     --grpc-target "127.0.0.1:$gateway_port" --url "http://127.0.0.1:$gateway_http_port" \
     --project "$project" --entities "$entities" --rows "$saturation_rows" \
     --connections "$h2load_connections" --streams "$h2load_streams" \
-    --warmup "${BENCH_H2LOAD_WARMUP:-20s}" --duration "$duration" \
+    --warmup "${BENCH_H2LOAD_WARMUP:-45s}" --duration "$duration" \
     --work-dir "$out/h2load" --results "$results" $(cpu_of "$gateway_port") 2>&1 | filter
 }
 if [ "$h2load_on" = 1 ]; then

@@ -6,6 +6,7 @@ import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse.Fie
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse.FieldValues;
 import io.larder.proto.types.ValueProto.Value;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +79,11 @@ public final class OnlineAnswer {
 
   public String reference(int slot) {
     return references[slot];
+  }
+
+  /** Every slot's {@code table:feature} key, in order: what the answer's encoders depend on. */
+  public List<String> references() {
+    return Collections.unmodifiableList(Arrays.asList(references));
   }
 
   /** The FieldStatus number of a feature of a row. */

@@ -2,6 +2,7 @@ package io.larder.gateway.api.grpc;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
+import io.larder.gateway.api.EncoderCache;
 import io.larder.gateway.lookup.OnlineAnswer;
 import io.larder.proto.larder.StreamingProto.StreamedFeatureRow;
 import io.larder.proto.types.ValueProto.Value;
@@ -29,6 +30,10 @@ final class ProtoAnswerEncoder {
   private static final int FIELDS_TAG = (FIELDS << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED);
   private static final int VALUE_TAG = (ENTRY_VALUE << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED);
 
+  /** Shapes whose encoders are kept (each a few KB). */
+  private static final EncoderCache<ProtoAnswerEncoder> SHAPES =
+      new EncoderCache<>(ProtoAnswerEncoder::new, 256);
+
   private final int slots;
 
   /** Per slot: the map entry's key field (tag, length, UTF-8 of {@code table:feature}). */
@@ -39,6 +44,11 @@ final class ProtoAnswerEncoder {
 
   /** Per slot and status number: the whole statuses entry. */
   private final byte[][] statusEntries;
+
+  /** The (shared) encoder for answers of this one's shape. */
+  static ProtoAnswerEncoder forShape(OnlineAnswer answer) {
+    return SHAPES.forShape(answer);
+  }
 
   ProtoAnswerEncoder(OnlineAnswer shape) {
     this.slots = shape.slotCount();

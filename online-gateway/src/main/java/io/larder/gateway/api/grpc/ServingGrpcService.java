@@ -92,7 +92,7 @@ class ServingGrpcService implements BindableService {
         .map(
             answer -> {
               measure.answered(answer);
-              return new ProtoAnswerEncoder(answer).response(answer);
+              return ProtoAnswerEncoder.forShape(answer).response(answer);
             })
         .onErrorMap(error -> toStatus(error, measure))
         .doFinally(measure::finish);

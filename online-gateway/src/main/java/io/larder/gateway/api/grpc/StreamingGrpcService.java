@@ -77,7 +77,7 @@ class StreamingGrpcService implements BindableService {
 
   /** A chunk's rows, each encoded as it is sent. */
   private static Iterable<EncodedMessage> rows(OnlineAnswer answer) {
-    ProtoAnswerEncoder encoder = new ProtoAnswerEncoder(answer);
+    ProtoAnswerEncoder encoder = ProtoAnswerEncoder.forShape(answer);
     return () ->
         new java.util.Iterator<>() {
           private int row;

@@ -3,6 +3,7 @@ package io.larder.gateway.api.http;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.ProtocolStringList;
+import io.larder.gateway.api.EncoderCache;
 import io.larder.gateway.lookup.OnlineAnswer;
 import io.larder.proto.types.ValueProto.Value;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,15 @@ final class JsonAnswerEncoder {
 
   /** Per slot: {@code "table:feature":}, escaped. */
   private final byte[][] keys;
+
+  /** Shapes whose encoders are kept (each a few KB). */
+  private static final EncoderCache<JsonAnswerEncoder> SHAPES =
+      new EncoderCache<>(JsonAnswerEncoder::new, 256);
+
+  /** The (shared) encoder for answers of this one's shape. */
+  static JsonAnswerEncoder forShape(OnlineAnswer answer) {
+    return SHAPES.forShape(answer);
+  }
 
   JsonAnswerEncoder(OnlineAnswer shape) {
     this.slots = shape.slotCount();

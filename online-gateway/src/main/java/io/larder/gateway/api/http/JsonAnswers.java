@@ -36,7 +36,7 @@ final class JsonAnswers {
         message.getHeaders().setContentLength(body.readableByteCount());
         return message.writeWith(Mono.just(body));
       }
-      JsonAnswerEncoder encoder = new JsonAnswerEncoder(answer);
+      JsonAnswerEncoder encoder = JsonAnswerEncoder.forShape(answer);
       int parts = (rows + ROWS_PER_BUFFER - 1) / ROWS_PER_BUFFER;
       Flux<DataBuffer> body =
           Flux.range(0, parts)
@@ -66,7 +66,7 @@ final class JsonAnswers {
       return json;
     }
     JsonAnswerEncoder.beginResponse(json);
-    new JsonAnswerEncoder(answer).writeRows(answer, from, to, json);
+    JsonAnswerEncoder.forShape(answer).writeRows(answer, from, to, json);
     JsonAnswerEncoder.endResponse(json);
     return json;
   }
@@ -87,7 +87,7 @@ final class JsonAnswers {
                 if (chunk.echoCollides()) {
                   ProtoJson.appendLines(chunk, lines);
                 } else {
-                  new JsonAnswerEncoder(chunk).writeStreamedRows(chunk, lines);
+                  JsonAnswerEncoder.forShape(chunk).writeStreamedRows(chunk, lines);
                 }
                 return buffers.wrap(lines.toByteBuffer());
               }));
