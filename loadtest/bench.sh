@@ -49,6 +49,9 @@
 #   BENCH_GATLING=1     also run the two Gatling HTTP simulations (JSON, NDJSON) at BENCH_RATE
 #   BENCH_MVN           Maven command for the Gatling step (mvn)
 #   BENCH_OUT           output directory (loadtest/target/bench/<time>)
+#   BENCH_FAULT=postgres  instead of the benchmark, the fault scenario: PostgreSQL stopped for
+#                       BENCH_FAULT_OUTAGE (30s) under registry and gateway load, a table of what
+#                       each saw and how long the registry took to fail and recover
 #   BENCH_DRIVER_JAVA_OPTS, BENCH_GATEWAY_JAVA_OPTS, BENCH_REGISTRY_JAVA_OPTS   JVM options
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -183,6 +186,21 @@ await_ready() {  # await_ready HTTP_PORT
 }
 await_ready "$gateway_http_port"
 [ -z "$before_jar" ] || await_ready "$before_http_port"
+
+# A fault scenario instead of the benchmark: the same services and data, then only the scenario.
+case "${BENCH_FAULT:-}" in
+  "") ;;
+  postgres)
+    log "fault: PostgreSQL stopped for ${BENCH_FAULT_OUTAGE:-30s} under load"
+    run_java io.larder.loadtest.faults.PostgresOutageRun --project "$project" \
+      --entities "$entities" --registry "127.0.0.1:$registry_port" \
+      --registry-http "http://127.0.0.1:${LARDER_REGISTRY_HTTP_PORT:-8080}" \
+      --gateway "127.0.0.1:$gateway_port" --outage "${BENCH_FAULT_OUTAGE:-30s}" \
+      --stack "$root/scripts/stack" --out "$out" | tee "$out/fault-postgres.txt"
+    log "results in $out"
+    exit 0 ;;
+  *) die "BENCH_FAULT=${BENCH_FAULT}: unknown scenario (postgres)" ;;
+esac
 
 # CPU time is read from the processes' own counters, so the drivers need their pids: whoever
 # listens on the port (a service this script started or one it found running).

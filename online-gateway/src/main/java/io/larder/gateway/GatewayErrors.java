@@ -6,6 +6,7 @@ import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.larder.gateway.featurespec.FeatureSpecsNotLoadedException;
 import io.larder.gateway.lookup.OnlineStoreUnavailableException;
+import io.larder.support.security.AuthException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -34,6 +35,9 @@ public final class GatewayErrors {
     Throwable error = Exceptions.unwrap(failure);
     if (error instanceof StatusRuntimeException || error instanceof StatusException) {
       return error;
+    }
+    if (error instanceof AuthException refused) {
+      return refused.grpcStatus().asRuntimeException();
     }
     if (error instanceof GatewayException refused) {
       return grpcStatus(refused.reason())
@@ -73,6 +77,9 @@ public final class GatewayErrors {
 
   public static HttpError toHttp(Throwable failure) {
     Throwable error = Exceptions.unwrap(failure);
+    if (error instanceof AuthException refused) {
+      return new HttpError(refused.httpStatus(), refused.kind().name(), refused.getMessage());
+    }
     if (error instanceof GatewayException refused) {
       return new HttpError(
           httpStatus(refused.reason()), refused.reason().name(), refused.getMessage());

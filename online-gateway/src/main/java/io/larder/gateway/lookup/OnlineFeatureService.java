@@ -89,6 +89,11 @@ public class OnlineFeatureService {
    * @param budget how long the lookup may take (the call's deadline); past it the request fails
    *     with DEADLINE_EXCEEDED, which says nothing about the store's health
    */
+  /** The project a request reads: its own, or Feast's {@code default} when it names none. */
+  public static String projectOf(GetOnlineFeaturesRequestV2 request) {
+    return request.getProject().isEmpty() ? LookupPlan.DEFAULT_PROJECT : request.getProject();
+  }
+
   public Mono<OnlineAnswer> answer(GetOnlineFeaturesRequestV2 request, Duration budget) {
     boolean large = request.getEntityRowsCount() > LARGE_REQUEST_ROWS;
     Mono<OnlineAnswer> answer =

@@ -5,16 +5,10 @@ import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.larder.orchestrator.OrchestratorException;
 import io.larder.support.http.ProtoJson;
-import io.r2dbc.spi.R2dbcNonTransientResourceException;
-import io.r2dbc.spi.R2dbcTransientException;
-import java.net.ConnectException;
-import java.nio.channels.ClosedChannelException;
-import java.util.concurrent.TimeoutException;
+import io.larder.support.store.StoreFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ResponseStatusException;
 
@@ -35,7 +29,7 @@ public final class OrchestratorErrors {
     if (error instanceof OrchestratorException refused) {
       return grpcCode(refused.reason()).withDescription(refused.getMessage()).asRuntimeException();
     }
-    if (storeUnavailable(error)) {
+    if (StoreFailures.isUnreachable(error)) {
       log.warn("job store unavailable: {}", error.toString());
       return Status.UNAVAILABLE.withDescription(STORE_DOWN).asRuntimeException();
     }
@@ -67,7 +61,7 @@ public final class OrchestratorErrors {
           code == HttpStatus.NOT_FOUND ? "NOT_FOUND" : "INVALID_ARGUMENT",
           status.getReason() == null ? status.getMessage() : status.getReason());
     }
-    if (storeUnavailable(error)) {
+    if (StoreFailures.isUnreachable(error)) {
       log.warn("job store unavailable: {}", error.toString());
       return new HttpError(HttpStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE", STORE_DOWN);
     }
@@ -85,25 +79,6 @@ public final class OrchestratorErrors {
         HttpStatus.INTERNAL_SERVER_ERROR,
         "INTERNAL",
         "internal error in the orchestrator; see its log");
-  }
-
-  /** Whether the failure says PostgreSQL cannot be reached (rather than a bug). */
-  static boolean storeUnavailable(Throwable error) {
-    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-      if (cause instanceof DataAccessResourceFailureException
-          || cause instanceof TransientDataAccessException
-          || cause instanceof R2dbcTransientException
-          || cause instanceof R2dbcNonTransientResourceException
-          || cause instanceof TimeoutException
-          || cause instanceof ConnectException
-          || cause instanceof ClosedChannelException) {
-        return true;
-      }
-      if (cause.getCause() == cause) {
-        break;
-      }
-    }
-    return false;
   }
 
   private static Status grpcCode(OrchestratorException.Reason reason) {

@@ -5,6 +5,7 @@ import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.larder.registry.RegistryException;
 import io.larder.support.http.ProtoJson;
+import io.larder.support.store.StoreFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -16,6 +17,9 @@ public final class RegistryErrors {
 
   private static final Logger log = LoggerFactory.getLogger(RegistryErrors.class);
 
+  static final String STORE_DOWN =
+      "the registry's store (PostgreSQL) is unavailable; try again shortly";
+
   private RegistryErrors() {}
 
   /** For reactor-grpc's {@code onErrorMap}. */
@@ -25,6 +29,10 @@ public final class RegistryErrors {
     }
     if (error instanceof RegistryException refused) {
       return grpcCode(refused.reason()).withDescription(refused.getMessage()).asRuntimeException();
+    }
+    if (StoreFailures.isUnreachable(error)) {
+      log.warn("registry store unavailable: {}", error.toString());
+      return Status.UNAVAILABLE.withDescription(STORE_DOWN).asRuntimeException();
     }
     log.error("registry request failed", error);
     return Status.INTERNAL
@@ -53,6 +61,10 @@ public final class RegistryErrors {
           code == null ? HttpStatus.BAD_REQUEST : code,
           "INVALID_ARGUMENT",
           status.getReason() == null ? status.getMessage() : status.getReason());
+    }
+    if (StoreFailures.isUnreachable(error)) {
+      log.warn("registry store unavailable: {}", error.toString());
+      return new HttpError(HttpStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE", STORE_DOWN);
     }
     log.error("registry request failed", error);
     return new HttpError(

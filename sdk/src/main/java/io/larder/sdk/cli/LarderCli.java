@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
       JobsCommand.class,
       HistoricalFeaturesCommand.class,
       OnlineCommand.class,
+      TokenCommand.class,
     })
 public final class LarderCli {
 

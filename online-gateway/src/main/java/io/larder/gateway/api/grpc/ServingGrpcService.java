@@ -19,6 +19,9 @@ import io.larder.proto.serving.ServingServiceGrpc;
 import io.larder.proto.serving.ServingServiceProto.GetFeastServingInfoRequest;
 import io.larder.proto.serving.ServingServiceProto.GetFeastServingInfoResponse;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesRequestV2;
+import io.larder.support.security.Caller;
+import io.larder.support.security.GrpcAuthentication;
+import io.larder.support.security.ProjectRole;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.springframework.stereotype.Component;
@@ -39,6 +42,9 @@ class ServingGrpcService implements BindableService {
           .build();
 
   private static final Duration DEADLINE_GRACE = Duration.ofMillis(20);
+
+  /** What a lookup does, for permission messages. */
+  static final String READ = "read online features";
 
   private final OnlineFeatureService features;
   private final GatewayMetrics metrics;
@@ -87,8 +93,13 @@ class ServingGrpcService implements BindableService {
   Mono<EncodedMessage> getOnlineFeaturesV2(GetOnlineFeaturesRequestV2 request) {
     RequestMeasure measure = metrics.start(Api.GRPC);
     Duration budget = budget(defaultBudget);
+    Caller caller = GrpcAuthentication.current();
     // defer: a lookup that throws while assembling still ends up mapped and measured.
-    return Mono.defer(() -> features.answer(request, budget))
+    return Mono.defer(
+            () -> {
+              caller.require(ProjectRole.READER, OnlineFeatureService.projectOf(request), READ);
+              return features.answer(request, budget);
+            })
         .map(
             answer -> {
               measure.answered(answer);

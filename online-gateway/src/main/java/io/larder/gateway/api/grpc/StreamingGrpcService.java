@@ -14,6 +14,9 @@ import io.larder.gateway.lookup.OnlineAnswer;
 import io.larder.gateway.lookup.OnlineFeatureService;
 import io.larder.proto.larder.StreamingServingServiceGrpc;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesRequestV2;
+import io.larder.support.security.Caller;
+import io.larder.support.security.GrpcAuthentication;
+import io.larder.support.security.ProjectRole;
 import java.time.Duration;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
@@ -63,7 +66,15 @@ class StreamingGrpcService implements BindableService {
   Flux<EncodedMessage> streamOnlineFeatures(GetOnlineFeaturesRequestV2 request) {
     RequestMeasure measure = metrics.start(Api.GRPC_STREAM);
     Duration budget = ServingGrpcService.budget(defaultBudget);
-    return Flux.defer(() -> features.answerInChunks(request, budget))
+    Caller caller = GrpcAuthentication.current();
+    return Flux.defer(
+            () -> {
+              caller.require(
+                  ProjectRole.READER,
+                  OnlineFeatureService.projectOf(request),
+                  ServingGrpcService.READ);
+              return features.answerInChunks(request, budget);
+            })
         .concatMapIterable(
             answer -> {
               measure.answered(answer);

@@ -8,6 +8,9 @@ import io.larder.gateway.api.ServingInfo;
 import io.larder.gateway.lookup.LookupProperties;
 import io.larder.gateway.lookup.OnlineAnswer;
 import io.larder.gateway.lookup.OnlineFeatureService;
+import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesRequestV2;
+import io.larder.support.security.HttpCallers;
+import io.larder.support.security.ProjectRole;
 import java.time.Duration;
 import org.springframework.http.MediaType;
 import org.springframework.http.ReactiveHttpOutputMessage;
@@ -27,12 +30,15 @@ class OnlineFeaturesHttpHandler {
   private final GatewayMetrics metrics;
   private final ServingInfo info;
   private final Duration defaultBudget;
+  private final HttpCallers callers;
 
   OnlineFeaturesHttpHandler(
       OnlineFeatureService features,
       GatewayMetrics metrics,
       ServingInfo info,
-      LookupProperties properties) {
+      LookupProperties properties,
+      HttpCallers callers) {
+    this.callers = callers;
     this.features = features;
     this.metrics = metrics;
     this.info = info;
@@ -45,14 +51,31 @@ class OnlineFeaturesHttpHandler {
         .body(ProtoJson.json(info.response(), 64));
   }
 
+  /** The request, once its caller has been found to hold the reader role in its project. */
+  private Mono<GetOnlineFeaturesRequestV2> readable(ServerRequest request) {
+    return callers
+        .of(request)
+        .zipWith(ProtoJson.onlineFeaturesRequest(request))
+        .map(
+            callerAndRequest -> {
+              GetOnlineFeaturesRequestV2 parsed = callerAndRequest.getT2();
+              callerAndRequest
+                  .getT1()
+                  .require(
+                      ProjectRole.READER,
+                      OnlineFeatureService.projectOf(parsed),
+                      "read online features");
+              return parsed;
+            });
+  }
+
   /** POST /api/v1/features/online: GetOnlineFeaturesRequestV2 in, GetOnlineFeaturesResponse out. */
   Mono<ServerResponse> onlineFeatures(ServerRequest request) {
     RequestMeasure measure = metrics.start(Api.HTTP);
     return Mono.defer(
             () -> {
               Duration budget = RequestTimeouts.budget(request, defaultBudget);
-              return ProtoJson.onlineFeaturesRequest(request)
-                  .flatMap(parsed -> features.answer(parsed, budget));
+              return readable(request).flatMap(parsed -> features.answer(parsed, budget));
             })
         .flatMap(
             answer -> {
@@ -84,7 +107,7 @@ class OnlineFeaturesHttpHandler {
     return Mono.defer(
             () -> {
               Duration budget = RequestTimeouts.budget(request, defaultBudget);
-              return ProtoJson.onlineFeaturesRequest(request)
+              return readable(request)
                   .flatMap(
                       parsed ->
                           Flux.defer(() -> features.answerInChunks(parsed, budget))

@@ -3,6 +3,7 @@ package io.larder.gateway.store.redis;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.api.StatefulConnection;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -32,6 +33,7 @@ final class LazyRedisConnector implements RedisConnector {
   private final AtomicLong failedAttempts = new AtomicLong();
 
   private volatile StatefulConnection<byte[], byte[]> connection;
+  private volatile StatefulConnection<byte[], byte[]> largeReadConnection;
   private volatile String lastFailure = "first attempt still running";
   private volatile boolean closed;
   private volatile Disposable connecting;
@@ -56,6 +58,13 @@ final class LazyRedisConnector implements RedisConnector {
   LazyRedisConnector start() {
     connecting =
         Mono.defer(() -> Mono.fromCompletionStage(connect.get()))
+            .flatMap(
+                small ->
+                    Mono.defer(() -> Mono.fromCompletionStage(connect.get()))
+                        .<List<StatefulConnection<byte[], byte[]>>>map(
+                            large -> List.of(small, large))
+                        // Both or neither: the first must not leak when the second fails.
+                        .doOnError(failed -> small.closeAsync()))
             .doOnError(this::attemptFailed)
             .retryWhen(
                 Retry.backoff(Long.MAX_VALUE, FIRST_RETRY)
@@ -68,6 +77,16 @@ final class LazyRedisConnector implements RedisConnector {
   @Override
   public StatefulConnection<byte[], byte[]> connection() {
     StatefulConnection<byte[], byte[]> current = connection;
+    if (current == null) {
+      throw new RedisConnectionException(
+          "not connected to " + description + " yet (" + lastFailure + ")");
+    }
+    return current;
+  }
+
+  @Override
+  public StatefulConnection<byte[], byte[]> largeReadConnection() {
+    StatefulConnection<byte[], byte[]> current = largeReadConnection;
     if (current == null) {
       throw new RedisConnectionException(
           "not connected to " + description + " yet (" + lastFailure + ")");
@@ -91,22 +110,28 @@ final class LazyRedisConnector implements RedisConnector {
       attempt.dispose();
     }
     StatefulConnection<byte[], byte[]> current = connection;
+    StatefulConnection<byte[], byte[]> large = largeReadConnection;
     connection = null;
+    largeReadConnection = null;
     try {
       if (current != null) {
         current.close();
+      }
+      if (large != null) {
+        large.close();
       }
     } finally {
       shutdown.run();
     }
   }
 
-  private void connected(StatefulConnection<byte[], byte[]> made) {
+  private void connected(List<StatefulConnection<byte[], byte[]>> made) {
     if (closed) {
-      made.closeAsync();
+      made.forEach(StatefulConnection::closeAsync);
       return;
     }
-    connection = made;
+    largeReadConnection = made.get(1);
+    connection = made.get(0);
     long failed = failedAttempts.get();
     log.info(
         "connected to {}{}",

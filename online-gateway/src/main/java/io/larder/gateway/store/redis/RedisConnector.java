@@ -16,6 +16,15 @@ interface RedisConnector extends AutoCloseable {
    */
   StatefulConnection<byte[], byte[]> connection();
 
+  /**
+   * A second connection, for reads larger than one chunk: their pipelined commands queue there, so
+   * small reads on {@link #connection()} never wait behind them (in Redis's per-client order or in
+   * Lettuce's decoding).
+   *
+   * @throws io.lettuce.core.RedisConnectionException while no connection has been made yet
+   */
+  StatefulConnection<byte[], byte[]> largeReadConnection();
+
   /** What this connects to, for logs and messages. */
   String describe();
 

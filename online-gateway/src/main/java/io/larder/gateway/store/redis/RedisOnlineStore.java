@@ -126,7 +126,9 @@ public final class RedisOnlineStore implements OnlineStore, AutoCloseable {
         Mono.defer(
                 () ->
                     PipelinedHashReads.read(
-                        connector.connection(),
+                        reads.size() > maxBatchCommands
+                            ? connector.largeReadConnection()
+                            : connector.connection(),
                         reads,
                         maxBatchCommands,
                         chunksInFlightPerRead,

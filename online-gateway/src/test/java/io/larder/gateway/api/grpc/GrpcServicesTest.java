@@ -11,8 +11,10 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -36,6 +38,8 @@ import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse.FieldStatus;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse.FieldValues;
 import io.larder.proto.types.ValueProto.Value;
+import io.larder.support.security.Caller;
+import io.larder.support.security.GrpcAuthentication;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -82,8 +86,11 @@ class GrpcServicesTest {
     server =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
             .directExecutor()
-            .addService(serving)
-            .addService(new StreamingGrpcService(features, metrics, LookupProperties.defaults()))
+            .addService(ServerInterceptors.intercept(serving, GrpcAuthentication.off()))
+            .addService(
+                ServerInterceptors.intercept(
+                    new StreamingGrpcService(features, metrics, LookupProperties.defaults()),
+                    GrpcAuthentication.off()))
             .build()
             .start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
@@ -118,15 +125,17 @@ class GrpcServicesTest {
   }
 
   @Test
-  void nothingIsLookedUpBeforeSubscription() {
+  void nothingIsLookedUpBeforeSubscription() throws Exception {
     when(features.answer(any(), any())).thenReturn(Mono.empty());
     when(features.answerInChunks(any(), any())).thenReturn(Flux.empty());
     StreamingGrpcService streaming =
         new StreamingGrpcService(
             features, new GatewayMetrics(new SimpleMeterRegistry()), LookupProperties.defaults());
 
-    Mono<?> unary = serving.getOnlineFeaturesV2(REQUEST);
-    Flux<?> stream = streaming.streamOnlineFeatures(REQUEST);
+    // As the server's interceptor would: the caller is read where the call starts.
+    Context anyone = GrpcAuthentication.withCaller(Caller.ANYONE);
+    Mono<?> unary = anyone.wrap(() -> serving.getOnlineFeaturesV2(REQUEST)).call();
+    Flux<?> stream = anyone.wrap(() -> streaming.streamOnlineFeatures(REQUEST)).call();
 
     verify(features, never()).getOnlineFeatures(any());
     verify(features, never()).streamOnlineFeatures(any());

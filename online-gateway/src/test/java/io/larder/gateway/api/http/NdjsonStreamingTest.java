@@ -13,6 +13,7 @@ import io.larder.gateway.lookup.OnlineFeatureService;
 import io.larder.gateway.support.Answers;
 import io.larder.gateway.support.GatewayClients;
 import io.larder.proto.larder.StreamingProto.StreamedFeatureRow;
+import io.larder.support.security.HttpCallers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -54,7 +55,8 @@ class NdjsonStreamingTest {
             features,
             new GatewayMetrics(new SimpleMeterRegistry()),
             new ServingInfo(noBuild),
-            LookupProperties.defaults());
+            LookupProperties.defaults(),
+            new HttpCallers(null));
     server =
         HttpServer.create()
             .host("127.0.0.1")

@@ -23,6 +23,7 @@ import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesRequestV2;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse.FieldStatus;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse.FieldValues;
+import io.larder.support.security.HttpCallers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -98,7 +99,8 @@ class OnlineFeaturesHttpHandlerTest {
             features,
             new GatewayMetrics(meters),
             new ServingInfo(noBuild),
-            LookupProperties.defaults());
+            LookupProperties.defaults(),
+            new HttpCallers(null));
     http =
         WebTestClient.bindToRouterFunction(new GatewayRoutes().onlineFeaturesApi(handler))
             .handlerStrategies(
