@@ -5,6 +5,7 @@ import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.larder.registry.RegistryException;
 import io.larder.support.http.ProtoJson;
+import io.larder.support.security.AuthException;
 import io.larder.support.store.StoreFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,9 @@ public final class RegistryErrors {
     if (error instanceof StatusRuntimeException || error instanceof StatusException) {
       return error;
     }
+    if (error instanceof AuthException refused) {
+      return refused.grpcStatus().asRuntimeException();
+    }
     if (error instanceof RegistryException refused) {
       return grpcCode(refused.reason()).withDescription(refused.getMessage()).asRuntimeException();
     }
@@ -44,6 +48,9 @@ public final class RegistryErrors {
   public record HttpError(HttpStatus status, String code, String detail) {}
 
   public static HttpError toHttp(Throwable error) {
+    if (error instanceof AuthException refused) {
+      return new HttpError(refused.httpStatus(), refused.kind().name(), refused.getMessage());
+    }
     if (error instanceof RegistryException refused) {
       return new HttpError(
           httpStatus(refused.reason()), refused.reason().name(), refused.getMessage());

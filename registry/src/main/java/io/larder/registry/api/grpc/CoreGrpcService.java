@@ -30,11 +30,15 @@ import io.larder.proto.core.CoreServiceProto.UpdateStoreRequest;
 import io.larder.proto.core.CoreServiceProto.UpdateStoreResponse;
 import io.larder.proto.core.ReactorCoreServiceGrpc;
 import io.larder.registry.RegistryVersion;
+import io.larder.registry.api.Access;
 import io.larder.registry.api.RegistryErrors;
 import io.larder.registry.entity.EntityService;
 import io.larder.registry.featuretable.FeatureTableService;
 import io.larder.registry.project.ProjectService;
 import io.larder.registry.storeconfig.StoreConfigService;
+import io.larder.support.security.Caller;
+import io.larder.support.security.GrpcAuthentication;
+import io.larder.support.security.ProjectRole;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
@@ -73,83 +77,153 @@ class CoreGrpcService extends ReactorCoreServiceGrpc.CoreServiceImplBase {
 
   @Override
   public Mono<CreateProjectResponse> createProject(CreateProjectRequest request) {
-    return projects
-        .create(request.getName())
-        .thenReturn(CreateProjectResponse.getDefaultInstance());
+    Caller caller = GrpcAuthentication.current();
+    return Access.require(caller, ProjectRole.ADMIN, request.getName(), "create projects")
+        .then(
+            Mono.defer(
+                () ->
+                    projects
+                        .create(request.getName())
+                        .thenReturn(CreateProjectResponse.getDefaultInstance())));
   }
 
   @Override
   public Mono<ArchiveProjectResponse> archiveProject(ArchiveProjectRequest request) {
-    return projects
-        .archive(request.getName())
-        .thenReturn(ArchiveProjectResponse.getDefaultInstance());
+    Caller caller = GrpcAuthentication.current();
+    return Access.require(caller, ProjectRole.ADMIN, request.getName(), "archive projects")
+        .then(
+            Mono.defer(
+                () ->
+                    projects
+                        .archive(request.getName())
+                        .thenReturn(ArchiveProjectResponse.getDefaultInstance())));
   }
 
   @Override
   public Mono<ListProjectsResponse> listProjects(ListProjectsRequest request) {
+    Caller caller = GrpcAuthentication.current();
     return projects
         .list()
+        .filter(name -> Access.mayList(caller, name))
         .collectList()
         .map(names -> ListProjectsResponse.newBuilder().addAllProjects(names).build());
   }
 
   @Override
   public Mono<ApplyEntityResponse> applyEntity(ApplyEntityRequest request) {
-    return entities
-        .apply(request.getProject(), request.getSpec())
-        .map(entity -> ApplyEntityResponse.newBuilder().setEntity(entity).build());
+    Caller caller = GrpcAuthentication.current();
+    return Access.require(caller, ProjectRole.WRITER, request.getProject(), "apply entities")
+        .then(
+            Mono.defer(
+                () ->
+                    entities
+                        .apply(request.getProject(), request.getSpec())
+                        .map(
+                            entity -> ApplyEntityResponse.newBuilder().setEntity(entity).build())));
   }
 
   @Override
   public Mono<GetEntityResponse> getEntity(GetEntityRequest request) {
-    return entities
-        .get(request.getProject(), request.getName())
-        .map(entity -> GetEntityResponse.newBuilder().setEntity(entity).build());
+    Caller caller = GrpcAuthentication.current();
+    return Access.require(caller, ProjectRole.READER, request.getProject(), "read entities")
+        .then(
+            Mono.defer(
+                () ->
+                    entities
+                        .get(request.getProject(), request.getName())
+                        .map(entity -> GetEntityResponse.newBuilder().setEntity(entity).build())));
   }
 
   @Override
   public Mono<ListEntitiesResponse> listEntities(ListEntitiesRequest request) {
-    return entities
-        .list(request.getFilter().getProject(), request.getFilter().getLabelsMap())
-        .collectList()
-        .map(found -> ListEntitiesResponse.newBuilder().addAllEntities(found).build());
+    Caller caller = GrpcAuthentication.current();
+    return Access.require(
+            caller, ProjectRole.READER, request.getFilter().getProject(), "list entities")
+        .then(
+            Mono.defer(
+                () ->
+                    entities
+                        .list(request.getFilter().getProject(), request.getFilter().getLabelsMap())
+                        .collectList()
+                        .map(
+                            found ->
+                                ListEntitiesResponse.newBuilder().addAllEntities(found).build())));
   }
 
   @Override
   public Mono<ApplyFeatureTableResponse> applyFeatureTable(ApplyFeatureTableRequest request) {
-    return tables
-        .apply(request.getProject(), request.getTableSpec())
-        .map(table -> ApplyFeatureTableResponse.newBuilder().setTable(table).build());
+    Caller caller = GrpcAuthentication.current();
+    return Access.require(caller, ProjectRole.WRITER, request.getProject(), "apply feature tables")
+        .then(
+            Mono.defer(
+                () ->
+                    tables
+                        .apply(request.getProject(), request.getTableSpec())
+                        .map(
+                            table ->
+                                ApplyFeatureTableResponse.newBuilder().setTable(table).build())));
   }
 
   @Override
   public Mono<GetFeatureTableResponse> getFeatureTable(GetFeatureTableRequest request) {
-    return tables
-        .get(request.getProject(), request.getName())
-        .map(table -> GetFeatureTableResponse.newBuilder().setTable(table).build());
+    Caller caller = GrpcAuthentication.current();
+    return Access.require(caller, ProjectRole.READER, request.getProject(), "read feature tables")
+        .then(
+            Mono.defer(
+                () ->
+                    tables
+                        .get(request.getProject(), request.getName())
+                        .map(
+                            table ->
+                                GetFeatureTableResponse.newBuilder().setTable(table).build())));
   }
 
   @Override
   public Mono<ListFeatureTablesResponse> listFeatureTables(ListFeatureTablesRequest request) {
-    return tables
-        .list(request.getFilter().getProject(), request.getFilter().getLabelsMap())
-        .collectList()
-        .map(found -> ListFeatureTablesResponse.newBuilder().addAllTables(found).build());
+    Caller caller = GrpcAuthentication.current();
+    return Access.require(
+            caller, ProjectRole.READER, request.getFilter().getProject(), "list feature tables")
+        .then(
+            Mono.defer(
+                () ->
+                    tables
+                        .list(request.getFilter().getProject(), request.getFilter().getLabelsMap())
+                        .collectList()
+                        .map(
+                            found ->
+                                ListFeatureTablesResponse.newBuilder()
+                                    .addAllTables(found)
+                                    .build())));
   }
 
   @Override
   public Mono<DeleteFeatureTableResponse> deleteFeatureTable(DeleteFeatureTableRequest request) {
-    return tables
-        .delete(request.getProject(), request.getName())
-        .thenReturn(DeleteFeatureTableResponse.getDefaultInstance());
+    Caller caller = GrpcAuthentication.current();
+    return Access.require(caller, ProjectRole.WRITER, request.getProject(), "delete feature tables")
+        .then(
+            Mono.defer(
+                () ->
+                    tables
+                        .delete(request.getProject(), request.getName())
+                        .thenReturn(DeleteFeatureTableResponse.getDefaultInstance())));
   }
 
   @Override
   public Mono<ListFeaturesResponse> listFeatures(ListFeaturesRequest request) {
     ListFeaturesRequest.Filter filter = request.getFilter();
-    return tables
-        .features(filter.getProject(), filter.getEntitiesList(), filter.getLabelsMap())
-        .map(features -> ListFeaturesResponse.newBuilder().putAllFeatures(features).build());
+    Caller caller = GrpcAuthentication.current();
+    return Access.require(caller, ProjectRole.READER, filter.getProject(), "list features")
+        .then(
+            Mono.defer(
+                () ->
+                    tables
+                        .features(
+                            filter.getProject(), filter.getEntitiesList(), filter.getLabelsMap())
+                        .map(
+                            features ->
+                                ListFeaturesResponse.newBuilder()
+                                    .putAllFeatures(features)
+                                    .build())));
   }
 
   @Override
@@ -162,6 +236,8 @@ class CoreGrpcService extends ReactorCoreServiceGrpc.CoreServiceImplBase {
 
   @Override
   public Mono<UpdateStoreResponse> updateStore(UpdateStoreRequest request) {
-    return stores.update(request.getStore());
+    Caller caller = GrpcAuthentication.current();
+    return Access.requireEverywhere(caller, ProjectRole.ADMIN, "configure stores")
+        .then(Mono.defer(() -> stores.update(request.getStore())));
   }
 }

@@ -9,10 +9,14 @@ import io.larder.proto.larder.RegistryExtProto.ListChangesResponse;
 import io.larder.proto.larder.RegistryExtProto.ListFeatureTableRevisionsRequest;
 import io.larder.proto.larder.RegistryExtProto.ListFeatureTableRevisionsResponse;
 import io.larder.proto.larder.RegistryExtProto.WatchChangesRequest;
+import io.larder.registry.api.Access;
 import io.larder.registry.api.RegistryErrors;
 import io.larder.registry.change.ChangeFeed;
 import io.larder.registry.entity.EntityService;
 import io.larder.registry.featuretable.FeatureTableService;
+import io.larder.support.security.Caller;
+import io.larder.support.security.GrpcAuthentication;
+import io.larder.support.security.ProjectRole;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -33,9 +37,14 @@ class RegistryExtGrpcService extends ReactorRegistryExtServiceGrpc.RegistryExtSe
 
   @Override
   public Mono<DeleteEntityResponse> deleteEntity(DeleteEntityRequest request) {
-    return entities
-        .delete(request.getProject(), request.getName())
-        .thenReturn(DeleteEntityResponse.getDefaultInstance());
+    Caller caller = GrpcAuthentication.current();
+    return Access.require(caller, ProjectRole.WRITER, request.getProject(), "delete entities")
+        .then(
+            Mono.defer(
+                () ->
+                    entities
+                        .delete(request.getProject(), request.getName())
+                        .thenReturn(DeleteEntityResponse.getDefaultInstance())));
   }
 
   @Override
@@ -46,21 +55,33 @@ class RegistryExtGrpcService extends ReactorRegistryExtServiceGrpc.RegistryExtSe
   @Override
   public Mono<ListFeatureTableRevisionsResponse> listFeatureTableRevisions(
       ListFeatureTableRevisionsRequest request) {
-    return tables
-        .revisions(request.getProject(), request.getName())
-        .collectList()
-        .map(
-            revisions ->
-                ListFeatureTableRevisionsResponse.newBuilder().addAllRevisions(revisions).build());
+    Caller caller = GrpcAuthentication.current();
+    return Access.require(
+            caller, ProjectRole.READER, request.getProject(), "read feature table revisions")
+        .then(
+            Mono.defer(
+                () ->
+                    tables
+                        .revisions(request.getProject(), request.getName())
+                        .collectList()
+                        .map(
+                            revisions ->
+                                ListFeatureTableRevisionsResponse.newBuilder()
+                                    .addAllRevisions(revisions)
+                                    .build())));
   }
 
   @Override
   public Mono<ListChangesResponse> listChanges(ListChangesRequest request) {
-    return changes.list(request.getSinceSequence(), request.getLimit());
+    Caller caller = GrpcAuthentication.current();
+    return Access.requireEverywhere(caller, ProjectRole.READER, "read the change feed")
+        .then(Mono.defer(() -> changes.list(request.getSinceSequence(), request.getLimit())));
   }
 
   @Override
   public Flux<Change> watchChanges(WatchChangesRequest request) {
-    return changes.watch(request.getSinceSequence());
+    Caller caller = GrpcAuthentication.current();
+    return Access.requireEverywhere(caller, ProjectRole.READER, "watch the change feed")
+        .thenMany(Flux.defer(() -> changes.watch(request.getSinceSequence())));
   }
 }

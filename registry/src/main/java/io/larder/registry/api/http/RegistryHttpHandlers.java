@@ -21,12 +21,15 @@ import io.larder.proto.larder.RegistryExtProto.DeleteEntityResponse;
 import io.larder.proto.larder.RegistryExtProto.ListFeatureTableRevisionsResponse;
 import io.larder.registry.RegistryException;
 import io.larder.registry.RegistryVersion;
+import io.larder.registry.api.Access;
 import io.larder.registry.change.ChangeFeed;
 import io.larder.registry.entity.EntityService;
 import io.larder.registry.featuretable.FeatureTableService;
 import io.larder.registry.project.ProjectService;
 import io.larder.registry.storeconfig.StoreConfigService;
 import io.larder.support.http.ProtoJson;
+import io.larder.support.security.HttpCallers;
+import io.larder.support.security.ProjectRole;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +48,7 @@ class RegistryHttpHandlers {
   private final FeatureTableService tables;
   private final StoreConfigService stores;
   private final ChangeFeed changes;
+  private final HttpCallers callers;
 
   RegistryHttpHandlers(
       RegistryVersion version,
@@ -52,7 +56,9 @@ class RegistryHttpHandlers {
       EntityService entities,
       FeatureTableService tables,
       StoreConfigService stores,
-      ChangeFeed changes) {
+      ChangeFeed changes,
+      HttpCallers callers) {
+    this.callers = callers;
     this.version = version;
     this.projects = projects;
     this.entities = entities;
@@ -67,8 +73,9 @@ class RegistryHttpHandlers {
   }
 
   Mono<ServerResponse> listProjects(ServerRequest request) {
-    return projects
-        .list()
+    return callers
+        .of(request)
+        .flatMapMany(caller -> projects.list().filter(name -> Access.mayList(caller, name)))
         .collectList()
         .flatMap(
             names -> ProtoJson.ok(ListProjectsResponse.newBuilder().addAllProjects(names).build()));
@@ -76,97 +83,176 @@ class RegistryHttpHandlers {
 
   Mono<ServerResponse> createProject(ServerRequest request) {
     return ProtoJson.<CreateProjectRequest>body(request, CreateProjectRequest::newBuilder)
-        .flatMap(create -> projects.create(create.getName()))
+        .flatMap(
+            create ->
+                allowed(request, ProjectRole.ADMIN, create.getName(), "create projects")
+                    .then(Mono.defer(() -> projects.create(create.getName()))))
         .then(
             ProtoJson.respond(
                 ServerResponse.status(201), CreateProjectResponse.getDefaultInstance()));
   }
 
   Mono<ServerResponse> archiveProject(ServerRequest request) {
-    return projects
-        .archive(request.pathVariable("project"))
-        .then(ProtoJson.ok(ArchiveProjectResponse.getDefaultInstance()));
+    return allowed(request, ProjectRole.ADMIN, request.pathVariable("project"), "archive projects")
+        .then(
+            Mono.defer(
+                () ->
+                    projects
+                        .archive(request.pathVariable("project"))
+                        .then(ProtoJson.ok(ArchiveProjectResponse.getDefaultInstance()))));
   }
 
   Mono<ServerResponse> applyEntity(ServerRequest request) {
-    return ProtoJson.<EntitySpecV2>body(request, EntitySpecV2::newBuilder)
-        .flatMap(spec -> entities.apply(request.pathVariable("project"), spec))
-        .flatMap(
-            entity -> ProtoJson.ok(ApplyEntityResponse.newBuilder().setEntity(entity).build()));
+    return allowed(request, ProjectRole.WRITER, request.pathVariable("project"), "apply entities")
+        .then(
+            Mono.defer(
+                () ->
+                    ProtoJson.<EntitySpecV2>body(request, EntitySpecV2::newBuilder)
+                        .flatMap(spec -> entities.apply(request.pathVariable("project"), spec))
+                        .flatMap(
+                            entity ->
+                                ProtoJson.ok(
+                                    ApplyEntityResponse.newBuilder().setEntity(entity).build()))));
   }
 
   Mono<ServerResponse> listEntities(ServerRequest request) {
-    return Mono.fromCallable(() -> labels(request))
-        .flatMapMany(labels -> entities.list(request.pathVariable("project"), labels))
-        .collectList()
-        .flatMap(
-            found -> ProtoJson.ok(ListEntitiesResponse.newBuilder().addAllEntities(found).build()));
+    return allowed(request, ProjectRole.READER, request.pathVariable("project"), "list entities")
+        .then(
+            Mono.defer(
+                () ->
+                    Mono.fromCallable(() -> labels(request))
+                        .flatMapMany(
+                            labels -> entities.list(request.pathVariable("project"), labels))
+                        .collectList()
+                        .flatMap(
+                            found ->
+                                ProtoJson.ok(
+                                    ListEntitiesResponse.newBuilder()
+                                        .addAllEntities(found)
+                                        .build()))));
   }
 
   Mono<ServerResponse> getEntity(ServerRequest request) {
-    return entities
-        .get(request.pathVariable("project"), request.pathVariable("name"))
-        .flatMap(entity -> ProtoJson.ok(GetEntityResponse.newBuilder().setEntity(entity).build()));
+    return allowed(request, ProjectRole.READER, request.pathVariable("project"), "read entities")
+        .then(
+            Mono.defer(
+                () ->
+                    entities
+                        .get(request.pathVariable("project"), request.pathVariable("name"))
+                        .flatMap(
+                            entity ->
+                                ProtoJson.ok(
+                                    GetEntityResponse.newBuilder().setEntity(entity).build()))));
   }
 
   Mono<ServerResponse> applyFeatureTable(ServerRequest request) {
-    return ProtoJson.<FeatureTableSpec>body(request, FeatureTableSpec::newBuilder)
-        .flatMap(spec -> tables.apply(request.pathVariable("project"), spec))
-        .flatMap(
-            table -> ProtoJson.ok(ApplyFeatureTableResponse.newBuilder().setTable(table).build()));
+    return allowed(
+            request, ProjectRole.WRITER, request.pathVariable("project"), "apply feature tables")
+        .then(
+            Mono.defer(
+                () ->
+                    ProtoJson.<FeatureTableSpec>body(request, FeatureTableSpec::newBuilder)
+                        .flatMap(spec -> tables.apply(request.pathVariable("project"), spec))
+                        .flatMap(
+                            table ->
+                                ProtoJson.ok(
+                                    ApplyFeatureTableResponse.newBuilder()
+                                        .setTable(table)
+                                        .build()))));
   }
 
   Mono<ServerResponse> listFeatureTables(ServerRequest request) {
-    return Mono.fromCallable(() -> labels(request))
-        .flatMapMany(labels -> tables.list(request.pathVariable("project"), labels))
-        .collectList()
-        .flatMap(
-            found ->
-                ProtoJson.ok(ListFeatureTablesResponse.newBuilder().addAllTables(found).build()));
+    return allowed(
+            request, ProjectRole.READER, request.pathVariable("project"), "list feature tables")
+        .then(
+            Mono.defer(
+                () ->
+                    Mono.fromCallable(() -> labels(request))
+                        .flatMapMany(labels -> tables.list(request.pathVariable("project"), labels))
+                        .collectList()
+                        .flatMap(
+                            found ->
+                                ProtoJson.ok(
+                                    ListFeatureTablesResponse.newBuilder()
+                                        .addAllTables(found)
+                                        .build()))));
   }
 
   Mono<ServerResponse> getFeatureTable(ServerRequest request) {
-    return tables
-        .get(request.pathVariable("project"), request.pathVariable("name"))
-        .flatMap(
-            table -> ProtoJson.ok(GetFeatureTableResponse.newBuilder().setTable(table).build()));
+    return allowed(
+            request, ProjectRole.READER, request.pathVariable("project"), "read feature tables")
+        .then(
+            Mono.defer(
+                () ->
+                    tables
+                        .get(request.pathVariable("project"), request.pathVariable("name"))
+                        .flatMap(
+                            table ->
+                                ProtoJson.ok(
+                                    GetFeatureTableResponse.newBuilder()
+                                        .setTable(table)
+                                        .build()))));
   }
 
   Mono<ServerResponse> deleteEntity(ServerRequest request) {
-    return entities
-        .delete(request.pathVariable("project"), request.pathVariable("name"))
-        .then(ProtoJson.ok(DeleteEntityResponse.getDefaultInstance()));
+    return allowed(request, ProjectRole.WRITER, request.pathVariable("project"), "delete entities")
+        .then(
+            Mono.defer(
+                () ->
+                    entities
+                        .delete(request.pathVariable("project"), request.pathVariable("name"))
+                        .then(ProtoJson.ok(DeleteEntityResponse.getDefaultInstance()))));
   }
 
   Mono<ServerResponse> deleteFeatureTable(ServerRequest request) {
-    return tables
-        .delete(request.pathVariable("project"), request.pathVariable("name"))
-        .then(ProtoJson.ok(DeleteFeatureTableResponse.getDefaultInstance()));
+    return allowed(
+            request, ProjectRole.WRITER, request.pathVariable("project"), "delete feature tables")
+        .then(
+            Mono.defer(
+                () ->
+                    tables
+                        .delete(request.pathVariable("project"), request.pathVariable("name"))
+                        .then(ProtoJson.ok(DeleteFeatureTableResponse.getDefaultInstance()))));
   }
 
   Mono<ServerResponse> listRevisions(ServerRequest request) {
-    return tables
-        .revisions(request.pathVariable("project"), request.pathVariable("name"))
-        .collectList()
-        .flatMap(
-            revisions ->
-                ProtoJson.ok(
-                    ListFeatureTableRevisionsResponse.newBuilder()
-                        .addAllRevisions(revisions)
-                        .build()));
+    return allowed(
+            request,
+            ProjectRole.READER,
+            request.pathVariable("project"),
+            "read feature table revisions")
+        .then(
+            Mono.defer(
+                () ->
+                    tables
+                        .revisions(request.pathVariable("project"), request.pathVariable("name"))
+                        .collectList()
+                        .flatMap(
+                            revisions ->
+                                ProtoJson.ok(
+                                    ListFeatureTableRevisionsResponse.newBuilder()
+                                        .addAllRevisions(revisions)
+                                        .build()))));
   }
 
   Mono<ServerResponse> listFeatures(ServerRequest request) {
-    return Mono.fromCallable(() -> labels(request))
-        .flatMap(
-            labels ->
-                tables.features(
-                    request.pathVariable("project"),
-                    request.queryParams().getOrDefault("entity", List.of()),
-                    labels))
-        .flatMap(
-            features ->
-                ProtoJson.ok(ListFeaturesResponse.newBuilder().putAllFeatures(features).build()));
+    return allowed(request, ProjectRole.READER, request.pathVariable("project"), "list features")
+        .then(
+            Mono.defer(
+                () ->
+                    Mono.fromCallable(() -> labels(request))
+                        .flatMap(
+                            labels ->
+                                tables.features(
+                                    request.pathVariable("project"),
+                                    request.queryParams().getOrDefault("entity", List.of()),
+                                    labels))
+                        .flatMap(
+                            features ->
+                                ProtoJson.ok(
+                                    ListFeaturesResponse.newBuilder()
+                                        .putAllFeatures(features)
+                                        .build()))));
   }
 
   Mono<ServerResponse> listStores(ServerRequest request) {
@@ -177,20 +263,43 @@ class RegistryHttpHandlers {
   }
 
   Mono<ServerResponse> updateStore(ServerRequest request) {
-    return ProtoJson.<Store>body(request, Store::newBuilder)
-        .flatMap(stores::update)
-        .flatMap(ProtoJson::ok);
+    return allowedEverywhere(request, ProjectRole.ADMIN, "configure stores")
+        .then(
+            Mono.defer(
+                () ->
+                    ProtoJson.<Store>body(request, Store::newBuilder)
+                        .flatMap(stores::update)
+                        .flatMap(ProtoJson::ok)));
   }
 
   Mono<ServerResponse> listChanges(ServerRequest request) {
-    return Mono.fromCallable(
-            () -> new long[] {longParam(request, "since", 0), longParam(request, "limit", 0)})
-        .flatMap(
-            params ->
-                changes.list(
-                    params[0],
-                    (int) Math.max(Math.min(params[1], Integer.MAX_VALUE), Integer.MIN_VALUE)))
-        .flatMap(ProtoJson::ok);
+    return allowedEverywhere(request, ProjectRole.READER, "read the change feed")
+        .then(
+            Mono.defer(
+                () ->
+                    Mono.fromCallable(
+                            () ->
+                                new long[] {
+                                  longParam(request, "since", 0), longParam(request, "limit", 0)
+                                })
+                        .flatMap(
+                            params ->
+                                changes.list(
+                                    params[0],
+                                    (int)
+                                        Math.max(
+                                            Math.min(params[1], Integer.MAX_VALUE),
+                                            Integer.MIN_VALUE)))
+                        .flatMap(ProtoJson::ok)));
+  }
+
+  private Mono<Void> allowed(
+      ServerRequest request, ProjectRole role, String project, String action) {
+    return callers.of(request).flatMap(caller -> Access.require(caller, role, project, action));
+  }
+
+  private Mono<Void> allowedEverywhere(ServerRequest request, ProjectRole role, String action) {
+    return callers.of(request).flatMap(caller -> Access.requireEverywhere(caller, role, action));
   }
 
   /** Repeated {@code label=key:value} query parameters. */
