@@ -119,5 +119,15 @@ public record OrchestratorProperties(
       @DefaultValue("localhost:6565") String target,
       @DefaultValue("5s") Duration callTimeout,
       @DefaultValue("10s") Duration pollInterval,
-      @DefaultValue("60s") Duration resyncInterval) {}
+      @DefaultValue("60s") Duration resyncInterval,
+      String token) {
+
+    // The token is a credential: never in a log line or an actuator answer.
+    @Override
+    public String toString() {
+      return "Registry[target=%s, callTimeout=%s, pollInterval=%s, resyncInterval=%s, token=%s]"
+          .formatted(
+              target, callTimeout, pollInterval, resyncInterval, token == null ? null : "(hidden)");
+    }
+  }
 }

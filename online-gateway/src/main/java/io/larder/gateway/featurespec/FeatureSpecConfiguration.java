@@ -9,7 +9,7 @@ class FeatureSpecConfiguration {
 
   @Bean(destroyMethod = "close")
   RegistryClient registryClient(RegistryProperties properties) {
-    return new RegistryClient(properties.target(), properties.callTimeout());
+    return new RegistryClient(properties.target(), properties.callTimeout(), properties.token());
   }
 
   @Bean

@@ -14,6 +14,7 @@ import io.larder.proto.larder.RegistryExtProto.Change;
 import io.larder.proto.larder.RegistryExtProto.ListChangesRequest;
 import io.larder.proto.larder.RegistryExtProto.ListChangesResponse;
 import io.larder.proto.larder.RegistryExtProto.WatchChangesRequest;
+import io.larder.support.security.BearerToken;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,10 @@ final class RegistryClient implements AutoCloseable {
   private final long callTimeoutMillis;
 
   RegistryClient(String target, Duration callTimeout) {
+    this(target, callTimeout, null);
+  }
+
+  RegistryClient(String target, Duration callTimeout, String token) {
     this.target = target;
     this.channel =
         NettyChannelBuilder.forTarget(target)
@@ -42,6 +47,7 @@ final class RegistryClient implements AutoCloseable {
             // A project's tables come in one ListFeatureTables answer; gRPC's 4MB default caps a
             // registry at a few thousand wide tables.
             .maxInboundMessageSize(MAX_ANSWER_BYTES)
+            .intercept(BearerToken.attaching(token))
             .build();
     this.core = ReactorCoreServiceGrpc.newReactorStub(channel);
     this.ext = ReactorRegistryExtServiceGrpc.newReactorStub(channel);

@@ -16,6 +16,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param callTimeout deadline of each registry call
  * @param retryBackoff first delay before retrying a failed load or a broken change feed
  * @param maxRetryBackoff longest delay between retries
+ * @param token the gateway's own bearer token for the registry, when authentication is on (it needs
+ *     reader on every project: {@code reader:*})
  */
 @ConfigurationProperties("larder.registry")
 public record RegistryProperties(
@@ -24,4 +26,20 @@ public record RegistryProperties(
     @DefaultValue("30s") Duration startupTimeout,
     @DefaultValue("10s") Duration callTimeout,
     @DefaultValue("500ms") Duration retryBackoff,
-    @DefaultValue("30s") Duration maxRetryBackoff) {}
+    @DefaultValue("30s") Duration maxRetryBackoff,
+    String token) {
+
+  // The token is a credential: never in a log line or an actuator answer.
+  @Override
+  public String toString() {
+    return "RegistryProperties[target=%s, refreshInterval=%s, startupTimeout=%s, callTimeout=%s, retryBackoff=%s, maxRetryBackoff=%s, token=%s]"
+        .formatted(
+            target,
+            refreshInterval,
+            startupTimeout,
+            callTimeout,
+            retryBackoff,
+            maxRetryBackoff,
+            token == null ? null : "(hidden)");
+  }
+}

@@ -54,7 +54,8 @@ class RegistrySpecCacheTest {
                 startupTimeout,
                 Duration.ofSeconds(2),
                 Duration.ofMillis(50),
-                Duration.ofMillis(200)));
+                Duration.ofMillis(200),
+                null));
     return cache;
   }
 

@@ -5,6 +5,7 @@ import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.larder.orchestrator.OrchestratorException;
 import io.larder.support.http.ProtoJson;
+import io.larder.support.security.AuthException;
 import io.larder.support.store.StoreFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,9 @@ public final class OrchestratorErrors {
     if (error instanceof StatusRuntimeException || error instanceof StatusException) {
       return error;
     }
+    if (error instanceof AuthException refused) {
+      return refused.grpcStatus().asRuntimeException();
+    }
     if (error instanceof OrchestratorException refused) {
       return grpcCode(refused.reason()).withDescription(refused.getMessage()).asRuntimeException();
     }
@@ -43,6 +47,9 @@ public final class OrchestratorErrors {
   public record HttpError(HttpStatus status, String code, String detail) {}
 
   public static HttpError toHttp(Throwable error) {
+    if (error instanceof AuthException refused) {
+      return new HttpError(refused.httpStatus(), refused.kind().name(), refused.getMessage());
+    }
     if (error instanceof OrchestratorException refused) {
       return new HttpError(
           httpStatus(refused.reason()), refused.reason().name(), refused.getMessage());

@@ -29,6 +29,7 @@ import io.larder.proto.larder.RegistryExtProto.Change;
 import io.larder.proto.larder.RegistryExtProto.ListChangesRequest;
 import io.larder.proto.larder.RegistryExtProto.ListChangesResponse;
 import io.larder.proto.larder.RegistryExtProto.WatchChangesRequest;
+import io.larder.support.security.BearerToken;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
@@ -68,6 +69,7 @@ public class RegistryClient {
         NettyChannelBuilder.forTarget(target)
             .usePlaintext()
             .maxInboundMessageSize(MAX_ANSWER_BYTES)
+            .intercept(BearerToken.attaching(settings.token()))
             .build();
     this.core = ReactorCoreServiceGrpc.newReactorStub(channel);
     this.ext = ReactorRegistryExtServiceGrpc.newReactorStub(channel);

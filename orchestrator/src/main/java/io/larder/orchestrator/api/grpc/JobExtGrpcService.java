@@ -1,5 +1,6 @@
 package io.larder.orchestrator.api.grpc;
 
+import io.larder.orchestrator.api.JobAccess;
 import io.larder.orchestrator.api.OrchestratorErrors;
 import io.larder.orchestrator.job.JobStore.JobQuery;
 import io.larder.orchestrator.job.JobViews;
@@ -9,6 +10,9 @@ import io.larder.proto.larder.JobServiceExtProto.JobDetails;
 import io.larder.proto.larder.JobServiceExtProto.ListJobDetailsRequest;
 import io.larder.proto.larder.JobServiceExtProto.ListJobDetailsResponse;
 import io.larder.proto.larder.ReactorJobExtServiceGrpc;
+import io.larder.support.security.Caller;
+import io.larder.support.security.GrpcAuthentication;
+import io.larder.support.security.ProjectRole;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
@@ -29,7 +33,9 @@ class JobExtGrpcService extends ReactorJobExtServiceGrpc.JobExtServiceImplBase {
 
   @Override
   public Mono<JobDetails> getJobDetails(GetJobDetailsRequest request) {
+    Caller caller = GrpcAuthentication.current();
     return jobs.get(request.getJobId())
+        .flatMap(job -> JobAccess.allowed(caller, ProjectRole.READER, job, "read jobs"))
         .flatMap(
             job ->
                 jobs.history(job.id())
@@ -46,7 +52,9 @@ class JobExtGrpcService extends ReactorJobExtServiceGrpc.JobExtServiceImplBase {
             request.getTableName(),
             request.getType(),
             request.getLimit());
+    Caller caller = GrpcAuthentication.current();
     return jobs.list(query)
+        .filter(job -> JobAccess.mayRead(caller, job))
         .concatMap(
             job ->
                 jobs.history(job.id()).collectList().map(history -> JobViews.details(job, history)))

@@ -1,5 +1,6 @@
 package io.larder.orchestrator.api.grpc;
 
+import io.larder.orchestrator.api.JobAccess;
 import io.larder.orchestrator.api.OrchestratorErrors;
 import io.larder.orchestrator.job.JobStore.JobQuery;
 import io.larder.orchestrator.job.JobViews;
@@ -17,6 +18,9 @@ import io.larder.proto.core.JobServiceProto.StartOfflineToOnlineIngestionJobResp
 import io.larder.proto.core.JobServiceProto.StartStreamToOnlineIngestionJobRequest;
 import io.larder.proto.core.JobServiceProto.StartStreamToOnlineIngestionJobResponse;
 import io.larder.proto.core.ReactorJobServiceGrpc;
+import io.larder.support.security.Caller;
+import io.larder.support.security.GrpcAuthentication;
+import io.larder.support.security.ProjectRole;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
@@ -38,7 +42,9 @@ class JobGrpcService extends ReactorJobServiceGrpc.JobServiceImplBase {
   @Override
   public Mono<StartOfflineToOnlineIngestionJobResponse> startOfflineToOnlineIngestionJob(
       StartOfflineToOnlineIngestionJobRequest request) {
-    return jobs.startBatchIngestion(request)
+    Caller caller = GrpcAuthentication.current();
+    return JobAccess.require(caller, ProjectRole.WRITER, request.getProject(), "ingest tables")
+        .then(Mono.defer(() -> jobs.startBatchIngestion(request)))
         .map(
             job ->
                 StartOfflineToOnlineIngestionJobResponse.newBuilder()
@@ -52,7 +58,10 @@ class JobGrpcService extends ReactorJobServiceGrpc.JobServiceImplBase {
   @Override
   public Mono<GetHistoricalFeaturesResponse> getHistoricalFeatures(
       GetHistoricalFeaturesRequest request) {
-    return jobs.startHistoricalRetrieval(request)
+    Caller caller = GrpcAuthentication.current();
+    return JobAccess.require(
+            caller, ProjectRole.READER, request.getProject(), "retrieve historical features")
+        .then(Mono.defer(() -> jobs.startHistoricalRetrieval(request)))
         .map(
             job ->
                 GetHistoricalFeaturesResponse.newBuilder()
@@ -66,7 +75,11 @@ class JobGrpcService extends ReactorJobServiceGrpc.JobServiceImplBase {
   @Override
   public Mono<StartStreamToOnlineIngestionJobResponse> startStreamToOnlineIngestionJob(
       StartStreamToOnlineIngestionJobRequest request) {
-    return jobs.startStreamIngestion(request.getProject(), request.getTableName())
+    Caller caller = GrpcAuthentication.current();
+    return JobAccess.require(caller, ProjectRole.WRITER, request.getProject(), "ingest tables")
+        .then(
+            Mono.defer(
+                () -> jobs.startStreamIngestion(request.getProject(), request.getTableName())))
         .map(
             job ->
                 StartStreamToOnlineIngestionJobResponse.newBuilder()
@@ -81,7 +94,9 @@ class JobGrpcService extends ReactorJobServiceGrpc.JobServiceImplBase {
 
   @Override
   public Mono<ListJobsResponse> listJobs(ListJobsRequest request) {
+    Caller caller = GrpcAuthentication.current();
     return jobs.list(JobQuery.all(request.getIncludeTerminated(), request.getTableName()))
+        .filter(job -> JobAccess.mayRead(caller, job))
         .map(JobViews::feastJob)
         .collectList()
         .map(found -> ListJobsResponse.newBuilder().addAllJobs(found).build());
@@ -89,12 +104,18 @@ class JobGrpcService extends ReactorJobServiceGrpc.JobServiceImplBase {
 
   @Override
   public Mono<GetJobResponse> getJob(GetJobRequest request) {
+    Caller caller = GrpcAuthentication.current();
     return jobs.get(request.getJobId())
+        .flatMap(job -> JobAccess.allowed(caller, ProjectRole.READER, job, "read jobs"))
         .map(job -> GetJobResponse.newBuilder().setJob(JobViews.feastJob(job)).build());
   }
 
   @Override
   public Mono<CancelJobResponse> cancelJob(CancelJobRequest request) {
-    return jobs.cancel(request.getJobId()).thenReturn(CancelJobResponse.getDefaultInstance());
+    Caller caller = GrpcAuthentication.current();
+    return jobs.get(request.getJobId())
+        .flatMap(job -> JobAccess.allowed(caller, ProjectRole.WRITER, job, "cancel jobs"))
+        .flatMap(job -> jobs.cancel(job.id()))
+        .thenReturn(CancelJobResponse.getDefaultInstance());
   }
 }

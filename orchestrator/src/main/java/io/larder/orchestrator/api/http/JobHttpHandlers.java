@@ -1,6 +1,7 @@
 package io.larder.orchestrator.api.http;
 
 import io.larder.orchestrator.OrchestratorException;
+import io.larder.orchestrator.api.JobAccess;
 import io.larder.orchestrator.job.JobRow;
 import io.larder.orchestrator.job.JobStore.JobQuery;
 import io.larder.orchestrator.job.JobViews;
@@ -17,6 +18,8 @@ import io.larder.proto.core.JobServiceProto.StartStreamToOnlineIngestionJobReque
 import io.larder.proto.core.JobServiceProto.StartStreamToOnlineIngestionJobResponse;
 import io.larder.proto.larder.JobServiceExtProto.ListJobDetailsResponse;
 import io.larder.support.http.ProtoJson;
+import io.larder.support.security.HttpCallers;
+import io.larder.support.security.ProjectRole;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.URI;
@@ -38,15 +41,20 @@ class JobHttpHandlers {
   private static final int MAX_LOG_BYTES = 1 << 20;
 
   private final JobCommands jobs;
+  private final HttpCallers callers;
 
-  JobHttpHandlers(JobCommands jobs) {
+  JobHttpHandlers(JobCommands jobs, HttpCallers callers) {
     this.jobs = jobs;
+    this.callers = callers;
   }
 
   Mono<ServerResponse> startBatchIngestion(ServerRequest request) {
     return ProtoJson.<StartOfflineToOnlineIngestionJobRequest>body(
             request, StartOfflineToOnlineIngestionJobRequest::newBuilder)
-        .flatMap(jobs::startBatchIngestion)
+        .flatMap(
+            start ->
+                allowed(request, ProjectRole.WRITER, start.getProject(), "ingest tables")
+                    .then(Mono.defer(() -> jobs.startBatchIngestion(start))))
         .flatMap(
             job ->
                 ProtoJson.respond(
@@ -62,7 +70,14 @@ class JobHttpHandlers {
   Mono<ServerResponse> getHistoricalFeatures(ServerRequest request) {
     return ProtoJson.<GetHistoricalFeaturesRequest>body(
             request, GetHistoricalFeaturesRequest::newBuilder)
-        .flatMap(jobs::startHistoricalRetrieval)
+        .flatMap(
+            retrieve ->
+                allowed(
+                        request,
+                        ProjectRole.READER,
+                        retrieve.getProject(),
+                        "retrieve historical features")
+                    .then(Mono.defer(() -> jobs.startHistoricalRetrieval(retrieve))))
         .flatMap(
             job ->
                 ProtoJson.respond(
@@ -78,7 +93,14 @@ class JobHttpHandlers {
   Mono<ServerResponse> startStreamIngestion(ServerRequest request) {
     return ProtoJson.<StartStreamToOnlineIngestionJobRequest>body(
             request, StartStreamToOnlineIngestionJobRequest::newBuilder)
-        .flatMap(start -> jobs.startStreamIngestion(start.getProject(), start.getTableName()))
+        .flatMap(
+            start ->
+                allowed(request, ProjectRole.WRITER, start.getProject(), "ingest tables")
+                    .then(
+                        Mono.defer(
+                            () ->
+                                jobs.startStreamIngestion(
+                                    start.getProject(), start.getTableName()))))
         .flatMap(
             job ->
                 ProtoJson.ok(
@@ -93,16 +115,26 @@ class JobHttpHandlers {
   }
 
   Mono<ServerResponse> listJobs(ServerRequest request) {
-    return Mono.fromCallable(() -> query(request))
-        .flatMapMany(jobs::list)
+    return callers
+        .of(request)
+        .flatMapMany(
+            caller ->
+                Mono.fromCallable(() -> query(request))
+                    .flatMapMany(jobs::list)
+                    .filter(job -> JobAccess.mayRead(caller, job)))
         .map(JobViews::feastJob)
         .collectList()
         .flatMap(found -> ProtoJson.ok(ListJobsResponse.newBuilder().addAllJobs(found).build()));
   }
 
   Mono<ServerResponse> listJobDetails(ServerRequest request) {
-    return Mono.fromCallable(() -> query(request))
-        .flatMapMany(jobs::list)
+    return callers
+        .of(request)
+        .flatMapMany(
+            caller ->
+                Mono.fromCallable(() -> query(request))
+                    .flatMapMany(jobs::list)
+                    .filter(job -> JobAccess.mayRead(caller, job)))
         .concatMap(this::details)
         .collectList()
         .flatMap(
@@ -110,30 +142,53 @@ class JobHttpHandlers {
   }
 
   Mono<ServerResponse> getJob(ServerRequest request) {
-    return jobs.get(request.pathVariable("id"))
+    return readable(request)
         .flatMap(
             job ->
                 ProtoJson.ok(GetJobResponse.newBuilder().setJob(JobViews.feastJob(job)).build()));
   }
 
   Mono<ServerResponse> getJobDetails(ServerRequest request) {
-    return jobs.get(request.pathVariable("id")).flatMap(this::details).flatMap(ProtoJson::ok);
+    return readable(request).flatMap(this::details).flatMap(ProtoJson::ok);
   }
 
   Mono<ServerResponse> cancelJob(ServerRequest request) {
-    return jobs.cancel(request.pathVariable("id"))
+    return callers
+        .of(request)
+        .flatMap(
+            caller ->
+                jobs.get(request.pathVariable("id"))
+                    .flatMap(
+                        job -> JobAccess.allowed(caller, ProjectRole.WRITER, job, "cancel jobs")))
+        .flatMap(job -> jobs.cancel(job.id()))
         .then(ProtoJson.ok(CancelJobResponse.getDefaultInstance()));
   }
 
   /** The end of the job's log as text (at most 1 MiB). */
   Mono<ServerResponse> jobLog(ServerRequest request) {
-    return jobs.get(request.pathVariable("id"))
+    return readable(request)
         .flatMap(
             job ->
                 Mono.fromCallable(() -> tail(job))
                     // File reads are blocking: off the event loop.
                     .subscribeOn(Schedulers.boundedElastic()))
         .flatMap(text -> ServerResponse.ok().contentType(MediaType.TEXT_PLAIN).bodyValue(text));
+  }
+
+  private Mono<Void> allowed(
+      ServerRequest request, ProjectRole role, String project, String action) {
+    return callers.of(request).flatMap(caller -> JobAccess.require(caller, role, project, action));
+  }
+
+  /** The job the path names, once the caller is found to read its project. */
+  private Mono<JobRow> readable(ServerRequest request) {
+    return callers
+        .of(request)
+        .flatMap(
+            caller ->
+                jobs.get(request.pathVariable("id"))
+                    .flatMap(
+                        job -> JobAccess.allowed(caller, ProjectRole.READER, job, "read jobs")));
   }
 
   private Mono<io.larder.proto.larder.JobServiceExtProto.JobDetails> details(JobRow job) {
