@@ -5,12 +5,7 @@ import io.larder.loadtest.report.LoadReport;
 import io.larder.loadtest.shape.BenchmarkShape;
 import io.larder.loadtest.shape.OnlineRequests;
 import io.larder.sdk.cli.DurationConverter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -233,18 +228,8 @@ public final class LoadOptions {
   }
 
   private void appendResult(LoadReport report) {
-    if (results == null) {
-      return;
-    }
-    try {
-      Files.writeString(
-          results,
-          report.resultLine() + System.lineSeparator(),
-          StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    if (results != null) {
+      report.appendTo(results);
     }
   }
 }

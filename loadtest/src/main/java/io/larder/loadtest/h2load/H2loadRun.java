@@ -10,10 +10,8 @@ import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesRequestV2;
 import io.larder.sdk.cli.DurationConverter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -166,12 +164,7 @@ public final class H2loadRun implements Callable<Integer> {
     System.out.println(report.humanText() + "; answer " + expected.bytes() + " bytes");
     System.out.println(report.resultLine());
     if (results != null) {
-      Files.writeString(
-          results,
-          report.resultLine() + System.lineSeparator(),
-          StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
+      report.appendTo(results);
     }
     return 0;
   }

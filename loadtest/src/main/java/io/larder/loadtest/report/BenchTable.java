@@ -382,44 +382,7 @@ public final class BenchTable {
                 "-",
                 "-"));
       }
-      Map<String, String> raw = match(redis, grpc);
-      if (raw != null) {
-        double ratio = num(grpc, "rows_s") / num(raw, "rows_s");
-        rows.add(
-            row(
-                "saturation rows/s, gateway / raw Redis",
-                String.format(
-                    Locale.ROOT,
-                    "%.1f %% (%.0f vs %.0f rows/s)",
-                    ratio * 100,
-                    num(grpc, "rows_s"),
-                    num(raw, "rows_s")),
-                String.format(Locale.ROOT, ">= %.0f %%", SATURATION_TARGET * 100),
-                verdict(ratio >= SATURATION_TARGET, grpc, raw)));
-      }
-      for (String httpApi : List.of("http_json", "http_ndjson")) {
-        Map<String, String> http =
-            saturation(gateway).stream()
-                .filter(g -> httpApi.equals(g.get("api")) && sameRun(g, grpc))
-                .reduce((a, b) -> b)
-                .orElse(null);
-        if (http == null) {
-          continue;
-        }
-        double ratio = num(http, "rows_s") / num(grpc, "rows_s");
-        boolean json = httpApi.equals("http_json");
-        rows.add(
-            row(
-                (json ? "HTTP JSON" : "HTTP NDJSON") + " rows/s / gRPC's (saturation, h2c)",
-                String.format(
-                    Locale.ROOT,
-                    "%.1f %% (%.0f vs %.0f rows/s)",
-                    ratio * 100,
-                    num(http, "rows_s"),
-                    num(grpc, "rows_s")),
-                json ? String.format(Locale.ROOT, ">= %.0f %%", HTTP_JSON_TARGET * 100) : "-",
-                json ? verdict(ratio >= HTTP_JSON_TARGET, http, grpc) : "-"));
-      }
+      throughputRows(rows, "", grpc, match(redis, grpc), saturation(gateway), "saturation, h2c");
     }
 
     h2loadTargets(results, rows);
@@ -487,17 +450,38 @@ public final class BenchTable {
   /** The saturation and HTTP targets again, with h2load as the load tool. */
   private static void h2loadTargets(List<Map<String, String>> results, List<String[]> rows) {
     List<Map<String, String>> runs = saturation(ofTarget(results, H2LOAD));
-    Map<String, String> grpc =
-        runs.stream().filter(h -> "grpc".equals(h.get("api"))).reduce((a, b) -> b).orElse(null);
-    if (grpc == null) {
-      return;
-    }
-    Map<String, String> raw = match(ofTarget(results, REDIS_SAME), grpc);
+    runs.stream()
+        .filter(h -> "grpc".equals(h.get("api")))
+        .reduce((a, b) -> b)
+        .ifPresent(
+            grpc ->
+                throughputRows(
+                    rows,
+                    " (h2load)",
+                    grpc,
+                    match(ofTarget(results, REDIS_SAME), grpc),
+                    runs,
+                    "h2load"));
+  }
+
+  /**
+   * The gRPC run's throughput against raw Redis's, and each HTTP run's against gRPC's.
+   *
+   * @param raw the raw-Redis run of the same shape and load, or null
+   * @param runs where the HTTP runs of the same shape and load are found
+   */
+  private static void throughputRows(
+      List<String[]> rows,
+      String suffix,
+      Map<String, String> grpc,
+      Map<String, String> raw,
+      List<Map<String, String>> runs,
+      String httpLabel) {
     if (raw != null) {
       double ratio = num(grpc, "rows_s") / num(raw, "rows_s");
       rows.add(
           row(
-              "saturation rows/s, gateway / raw Redis (h2load)",
+              "saturation rows/s, gateway / raw Redis" + suffix,
               String.format(
                   Locale.ROOT,
                   "%.1f %% (%.0f vs %.0f rows/s)",
@@ -520,7 +504,7 @@ public final class BenchTable {
       boolean json = httpApi.equals("http_json");
       rows.add(
           row(
-              (json ? "HTTP JSON" : "HTTP NDJSON") + " rows/s / gRPC's (h2load)",
+              (json ? "HTTP JSON" : "HTTP NDJSON") + " rows/s / gRPC's (" + httpLabel + ")",
               String.format(
                   Locale.ROOT,
                   "%.1f %% (%.0f vs %.0f rows/s)",

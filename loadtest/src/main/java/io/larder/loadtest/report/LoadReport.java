@@ -133,6 +133,20 @@ public record LoadReport(
             .collect(Collectors.joining(" "));
   }
 
+  /** Appends the RESULT line to a results file, the input of {@link BenchTable}. */
+  public void appendTo(java.nio.file.Path results) {
+    try {
+      java.nio.file.Files.writeString(
+          results,
+          resultLine() + System.lineSeparator(),
+          java.nio.charset.StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   public String humanText() {
     String loadText =
         mode.equals("open")
