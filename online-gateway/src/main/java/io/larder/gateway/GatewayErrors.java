@@ -6,6 +6,7 @@ import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.larder.gateway.featurespec.FeatureSpecsNotLoadedException;
 import io.larder.gateway.lookup.OnlineStoreUnavailableException;
+import io.larder.support.grpc.StatusMessages;
 import io.larder.support.security.AuthException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,14 +42,16 @@ public final class GatewayErrors {
     }
     if (error instanceof GatewayException refused) {
       return grpcStatus(refused.reason())
-          .withDescription(refused.getMessage())
+          .withDescription(StatusMessages.limit(refused.getMessage()))
           .asRuntimeException();
     }
     if (error instanceof OnlineStoreUnavailableException
         || error instanceof FeatureSpecsNotLoadedException) {
       // Expected during an outage and logged where it is detected; one line per request would
       // flood the log exactly when it matters.
-      return Status.UNAVAILABLE.withDescription(error.getMessage()).asRuntimeException();
+      return Status.UNAVAILABLE
+          .withDescription(StatusMessages.limit(error.getMessage()))
+          .asRuntimeException();
     }
     log.error("gateway request failed", error);
     return Status.INTERNAL.withDescription(INTERNAL_MESSAGE).asRuntimeException();
@@ -82,7 +85,9 @@ public final class GatewayErrors {
     }
     if (error instanceof GatewayException refused) {
       return new HttpError(
-          httpStatus(refused.reason()), refused.reason().name(), refused.getMessage());
+          httpStatus(refused.reason()),
+          refused.reason().name(),
+          StatusMessages.limit(refused.getMessage()));
     }
     if (error instanceof OnlineStoreUnavailableException
         || error instanceof FeatureSpecsNotLoadedException) {

@@ -160,7 +160,8 @@ class BadInputPropertiesIT {
             Arbitraries.just(PROJECT),
             Arbitraries.just(""),
             Arbitraries.strings().ofMaxLength(40),
-            Arbitraries.strings().withCharRange('a', 'z').ofLength(5000));
+            Arbitraries.strings().withCharRange('a', 'z').ofLength(5000),
+            Arbitraries.strings().withCharRange('a', 'z').ofLength(100_000));
     Arbitrary<FeatureReferenceV2> feature =
         Arbitraries.oneOf(
             Arbitraries.of(

@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.larder.orchestrator.OrchestratorException;
+import io.larder.support.grpc.StatusMessages;
 import io.larder.support.http.ProtoJson;
 import io.larder.support.security.AuthException;
 import io.larder.support.store.StoreFailures;
@@ -31,7 +32,9 @@ public final class OrchestratorErrors {
       return refused.grpcStatus().asRuntimeException();
     }
     if (error instanceof OrchestratorException refused) {
-      return grpcCode(refused.reason()).withDescription(refused.getMessage()).asRuntimeException();
+      return grpcCode(refused.reason())
+          .withDescription(StatusMessages.limit(refused.getMessage()))
+          .asRuntimeException();
     }
     if (StoreFailures.isUnreachable(error)) {
       log.warn("job store unavailable: {}", error.toString());
@@ -52,7 +55,9 @@ public final class OrchestratorErrors {
     }
     if (error instanceof OrchestratorException refused) {
       return new HttpError(
-          httpStatus(refused.reason()), refused.reason().name(), refused.getMessage());
+          httpStatus(refused.reason()),
+          refused.reason().name(),
+          StatusMessages.limit(refused.getMessage()));
     }
     if (error instanceof ProtoJson.InvalidBodyException invalid) {
       return new HttpError(HttpStatus.BAD_REQUEST, "INVALID_ARGUMENT", invalid.getMessage());

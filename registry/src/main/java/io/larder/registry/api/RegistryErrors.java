@@ -4,9 +4,11 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.larder.registry.RegistryException;
+import io.larder.support.grpc.StatusMessages;
 import io.larder.support.http.ProtoJson;
 import io.larder.support.security.AuthException;
 import io.larder.support.store.StoreFailures;
+import io.r2dbc.spi.R2dbcException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -32,11 +34,17 @@ public final class RegistryErrors {
       return refused.grpcStatus().asRuntimeException();
     }
     if (error instanceof RegistryException refused) {
-      return grpcCode(refused.reason()).withDescription(refused.getMessage()).asRuntimeException();
+      return grpcCode(refused.reason())
+          .withDescription(StatusMessages.limit(refused.getMessage()))
+          .asRuntimeException();
     }
     if (StoreFailures.isUnreachable(error)) {
       log.warn("registry store unavailable: {}", error.toString());
       return Status.UNAVAILABLE.withDescription(STORE_DOWN).asRuntimeException();
+    }
+    String rejected = rejectedValue(error);
+    if (rejected != null) {
+      return Status.INVALID_ARGUMENT.withDescription(rejected).asRuntimeException();
     }
     log.error("registry request failed", error);
     return Status.INTERNAL
@@ -53,7 +61,9 @@ public final class RegistryErrors {
     }
     if (error instanceof RegistryException refused) {
       return new HttpError(
-          httpStatus(refused.reason()), refused.reason().name(), refused.getMessage());
+          httpStatus(refused.reason()),
+          refused.reason().name(),
+          StatusMessages.limit(refused.getMessage()));
     }
     if (error instanceof ProtoJson.InvalidBodyException invalid) {
       return new HttpError(HttpStatus.BAD_REQUEST, "INVALID_ARGUMENT", invalid.getMessage());
@@ -73,11 +83,35 @@ public final class RegistryErrors {
       log.warn("registry store unavailable: {}", error.toString());
       return new HttpError(HttpStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE", STORE_DOWN);
     }
+    String rejected = rejectedValue(error);
+    if (rejected != null) {
+      return new HttpError(HttpStatus.BAD_REQUEST, "INVALID_ARGUMENT", rejected);
+    }
     log.error("registry request failed", error);
     return new HttpError(
         HttpStatus.INTERNAL_SERVER_ERROR,
         "INTERNAL",
         "internal error in the registry; see its log");
+  }
+
+  /**
+   * The message for a value PostgreSQL refused as data (SQLSTATE class 22: a NUL character or an
+   * unpaired surrogate in a name, say), or null for any other failure.
+   */
+  static String rejectedValue(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof R2dbcException database
+          && database.getSqlState() != null
+          && database.getSqlState().startsWith("22")) {
+        return "the request holds a value the registry cannot store or look up (SQLSTATE "
+            + database.getSqlState()
+            + "): names and labels must be valid text without NUL characters";
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return null;
   }
 
   private static Status grpcCode(RegistryException.Reason reason) {

@@ -1,6 +1,7 @@
 package io.larder.support.security;
 
 import io.grpc.Status;
+import io.larder.support.grpc.StatusMessages;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -36,7 +37,7 @@ public final class AuthException extends RuntimeException {
   /** The gRPC status the call ends with. */
   public Status grpcStatus() {
     return (kind == Kind.UNAUTHENTICATED ? Status.UNAUTHENTICATED : Status.PERMISSION_DENIED)
-        .withDescription(getMessage());
+        .withDescription(StatusMessages.limit(getMessage()));
   }
 
   /** 401 or 403. */

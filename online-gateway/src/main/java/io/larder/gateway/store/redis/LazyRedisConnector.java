@@ -4,6 +4,7 @@ import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.api.StatefulConnection;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -57,14 +58,7 @@ final class LazyRedisConnector implements RedisConnector {
   /** Starts connecting in the background; returns at once. */
   LazyRedisConnector start() {
     connecting =
-        Mono.defer(() -> Mono.fromCompletionStage(connect.get()))
-            .flatMap(
-                small ->
-                    Mono.defer(() -> Mono.fromCompletionStage(connect.get()))
-                        .<List<StatefulConnection<byte[], byte[]>>>map(
-                            large -> List.of(small, large))
-                        // Both or neither: the first must not leak when the second fails.
-                        .doOnError(failed -> small.closeAsync()))
+        Mono.defer(this::connectBoth)
             .doOnError(this::attemptFailed)
             .retryWhen(
                 Retry.backoff(Long.MAX_VALUE, FIRST_RETRY)
@@ -72,6 +66,40 @@ final class LazyRedisConnector implements RedisConnector {
                     .filter(ignored -> !closed))
             .subscribe(this::connected, this::gaveUp);
     return this;
+  }
+
+  /** Both connections at once (a start-up waits for the slower, not for the two in turn). */
+  private Mono<List<StatefulConnection<byte[], byte[]>>> connectBoth() {
+    CompletableFuture<? extends StatefulConnection<byte[], byte[]>> small =
+        connect.get().toCompletableFuture();
+    CompletableFuture<? extends StatefulConnection<byte[], byte[]>> large =
+        connect.get().toCompletableFuture();
+    CompletableFuture<List<StatefulConnection<byte[], byte[]>>> both =
+        CompletableFuture.allOf(small, large)
+            .<List<StatefulConnection<byte[], byte[]>>>thenApply(
+                done -> List.of(small.join(), large.join()))
+            .whenComplete(
+                (made, failed) -> {
+                  if (failed != null) {
+                    // Both or neither: the one that connected must not leak.
+                    closeIfMade(small);
+                    closeIfMade(large);
+                  }
+                });
+    return Mono.fromFuture(both);
+  }
+
+  private static void closeIfMade(
+      CompletableFuture<? extends StatefulConnection<byte[], byte[]>> attempt) {
+    if (attempt.isDone() && !attempt.isCompletedExceptionally()) {
+      attempt.join().closeAsync();
+    }
+  }
+
+  /** Both made (Lettuce reconnects them after that). */
+  @Override
+  public boolean connected() {
+    return connection != null;
   }
 
   @Override

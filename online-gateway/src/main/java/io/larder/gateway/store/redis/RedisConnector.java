@@ -25,6 +25,9 @@ interface RedisConnector extends AutoCloseable {
    */
   StatefulConnection<byte[], byte[]> largeReadConnection();
 
+  /** Whether the connections have been made (reads before that fail at once). */
+  boolean connected();
+
   /** What this connects to, for logs and messages. */
   String describe();
 

@@ -187,6 +187,10 @@ public final class RedisOnlineStore implements OnlineStore, AutoCloseable {
     return !(error instanceof OnlineStoreUnavailableException);
   }
 
+  boolean connected() {
+    return connector.connected();
+  }
+
   CircuitBreaker circuitBreaker() {
     return circuitBreaker;
   }

@@ -64,6 +64,10 @@ public final class RedisTestSupport {
   static void awaitConnected(RedisOnlineStore store, Duration within) {
     long deadline = System.nanoTime() + within.toNanos();
     HashRead probe = new HashRead(bytes("larder-test:probe"), List.of(bytes("f")));
+    // Reads before the connections exist fail and count toward the circuit breaker: wait first.
+    while (!store.connected() && System.nanoTime() < deadline) {
+      sleep(Duration.ofMillis(10));
+    }
     while (true) {
       try {
         store.read(List.of(probe)).block(BLOCK);
