@@ -16,6 +16,8 @@ import io.larder.gateway.support.OnlineStoreTestData;
 import io.larder.gateway.support.Specs;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesRequestV2;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse;
+import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse.FieldStatus;
+import io.larder.proto.types.ValueProto.Value;
 import io.larder.support.grpc.GrpcServerLifecycle;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -115,6 +117,79 @@ class GatewayRedisOutageIT {
       assertThat(answer).as("answers within 2 s of Redis coming back").isEqualTo(healthy);
       after.close();
     }
+  }
+
+  @Test
+  void redisBackEmptyAfterACrashAnswersNotFoundNeverAnErrorAndReadinessSaysEmpty()
+      throws Exception {
+    String project =
+        "redis_empty_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    registry.setTables(project, OnlineFeaturesIT.TABLES, OnlineFeaturesIT.ENTITIES);
+    GetOnlineFeaturesRequestV2 request =
+        Specs.request(project)
+            .features("driver_stats:trips", "driver_stats:name")
+            .row(Map.of("driver_id", int64(1)))
+            .build();
+    try (GatewayClients clients = GatewayClients.connect(grpcServer.port(), httpPort)) {
+      clients.awaitProject(project, "driver_stats:trips");
+      OnlineStoreTestData before = seed(project);
+      assertThat(clients.grpc(request).getFieldValues(0).getStatusesOrThrow("driver_stats:trips"))
+          .isEqualTo(FieldStatus.PRESENT);
+      assertThat(readiness(clients)).isEqualTo("200 UP");
+
+      before.close();
+      redis.kill();
+      try {
+        awaitReadiness(clients, "503 DOWN");
+      } finally {
+        // Back from the crash without its data (no persistence): nothing is seeded again.
+        redis.start();
+      }
+
+      GetOnlineFeaturesResponse answer = null;
+      long back = System.nanoTime();
+      while (answer == null && System.nanoTime() - back < Duration.ofSeconds(5).toNanos()) {
+        try {
+          answer = clients.grpc(request);
+        } catch (StatusRuntimeException stillDown) {
+          Thread.sleep(20);
+        }
+      }
+      assertThat(answer).as("answers within 5 s of Redis coming back").isNotNull();
+      assertThat(answer.getFieldValues(0).getStatusesMap())
+          .containsEntry("driver_stats:trips", FieldStatus.NOT_FOUND)
+          .containsEntry("driver_stats:name", FieldStatus.NOT_FOUND);
+      assertThat(answer.getFieldValues(0).getFieldsOrThrow("driver_stats:trips"))
+          .as("no stale value")
+          .isEqualTo(Value.getDefaultInstance());
+      awaitReadiness(clients, "200 EMPTY");
+    }
+  }
+
+  /** Status code and the readiness group's status, e.g. "200 UP". */
+  private static String readiness(GatewayClients clients) {
+    var result =
+        clients
+            .http()
+            .get()
+            .uri("/actuator/health/readiness")
+            .exchange()
+            .expectBody(String.class)
+            .returnResult();
+    String body = String.valueOf(result.getResponseBody());
+    String status = body.replaceAll("(?s).*\"status\"\\s*:\\s*\"([A-Z_]+)\".*", "$1");
+    return result.getStatus().value() + " " + status;
+  }
+
+  private static void awaitReadiness(GatewayClients clients, String expected)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    String seen = readiness(clients);
+    while (!seen.equals(expected) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      seen = readiness(clients);
+    }
+    assertThat(seen).isEqualTo(expected);
   }
 
   private static void assertHttpUnavailable(

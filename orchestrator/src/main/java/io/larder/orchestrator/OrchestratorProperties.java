@@ -74,11 +74,38 @@ public record OrchestratorProperties(
   }
 
   /**
-   * @param uri redis://host:port, or comma-separated host:port seeds with cluster
+   * Where the jobs write. Only the password's file reaches a job spec (and so the job store and the
+   * Spark command line); the jobs read the password where they connect.
+   *
+   * @param uri redis://host:port (rediss:// for TLS), or comma-separated host:port seeds with
+   *     cluster; must not hold a password
    * @param cluster whether the online store is a Redis Cluster
+   * @param username ACL user the jobs authenticate as (empty: default)
+   * @param passwordFile file with that user's password, readable where the jobs run
+   * @param tls connect with TLS
+   * @param tlsCaFile PEM certificate(s) to trust (empty: the JVM's trust store)
    */
   public record Redis(
-      @DefaultValue("redis://127.0.0.1:6379") String uri, @DefaultValue("false") boolean cluster) {}
+      @DefaultValue("redis://127.0.0.1:6379") String uri,
+      @DefaultValue("false") boolean cluster,
+      @DefaultValue("") String username,
+      @DefaultValue("") String passwordFile,
+      @DefaultValue("false") boolean tls,
+      @DefaultValue("") String tlsCaFile) {
+
+    public Redis {
+      // A password in the URI would be copied into every job spec, the job store and ps output.
+      if (uri.matches("(?s).*://[^/@]*@.*")) {
+        throw new IllegalArgumentException(
+            "larder.orchestrator.redis.uri must not hold credentials: set"
+                + " larder.orchestrator.redis.username and password-file instead");
+      }
+      if (!username.isEmpty() && passwordFile.isEmpty()) {
+        throw new IllegalArgumentException(
+            "larder.orchestrator.redis.username is set without password-file");
+      }
+    }
+  }
 
   /**
    * @param master Spark master URL for every job (local[*], spark://host:7077, ...)

@@ -21,6 +21,7 @@ import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
@@ -44,8 +45,10 @@ public final class BatchIngestionJob {
             spec.getEntitiesList(),
             spec.getFileFormat(),
             start(spec),
-            end(spec));
-    return write(rows, spec, started);
+            end(spec),
+            !spec.getDeadLetterPath().isBlank());
+    return write(
+        rows, spec, spec.getTable().getBatchSource().getFileOptions().getFileUrl(), started);
   }
 
   /**
@@ -69,20 +72,38 @@ public final class BatchIngestionJob {
             spec.getEntitiesList(),
             start(spec),
             end(spec),
-            List.of());
-    return write(rows, spec, started);
+            List.of(),
+            !spec.getDeadLetterPath().isBlank());
+    return write(rows, spec, "dataframe", started);
   }
 
   /** Counts and writes canonical rows: the one write path of {@link #run} and {@link #ingest}. */
   private static JobResult write(
-      Dataset<Row> canonicalRows, BatchIngestionSpec spec, long started) {
-    // Counted once and written once: cached so the source is read a single time.
+      Dataset<Row> canonicalRows, BatchIngestionSpec spec, String source, long started) {
+    Instant startedAt = Instant.now();
+    // Counted once and written once: cached so the source is read a single time. A source that
+    // cannot be read (a corrupt file) fails here, before anything reaches Redis.
     Dataset<Row> rows = canonicalRows.persist(StorageLevel.MEMORY_AND_DISK());
     try {
       RowCounts counts = countRows(rows);
+      String deadLetters = spec.getDeadLetterPath();
+      boolean keptDeadLetters = !deadLetters.isBlank() && counts.rejected() > 0;
+      if (keptDeadLetters) {
+        // Before Redis: a rejected row is on disk even if the write fails half way.
+        rows.where(col(FeatureSource.REJECT).isNotNull())
+            .select(
+                col(FeatureSource.REJECT).as("reason"),
+                col(FeatureSource.SOURCE_ROW).as("source_row"),
+                lit(source).as("source"),
+                lit(java.sql.Timestamp.from(startedAt)).as("ingested_at"))
+            .write()
+            .mode(SaveMode.Append)
+            .parquet(deadLetters);
+      }
       WriteCounts written =
           OnlineIngestion.write(
-              rows.where(col(FeatureSource.REJECT).isNull()).drop(FeatureSource.REJECT),
+              rows.where(col(FeatureSource.REJECT).isNull())
+                  .drop(FeatureSource.REJECT, FeatureSource.SOURCE_ROW),
               spec.getProject(),
               spec.getTable(),
               spec.getEntitiesList(),
@@ -96,6 +117,8 @@ public final class BatchIngestionJob {
           .setRowsSkippedNullEntity(counts.nullEntity())
           .setRowsSkippedNullTimestamp(counts.nullTimestamp())
           .setRowsSkippedWrongType(counts.wrongType())
+          .setMessagesMalformed(counts.malformed())
+          .setDeadLetterPath(keptDeadLetters ? deadLetters : "")
           .setSeconds((System.nanoTime() - started) / 1e9)
           .build();
     } finally {
@@ -104,7 +127,12 @@ public final class BatchIngestionJob {
   }
 
   /** Rows read and rejected, by reason. */
-  record RowCounts(long read, long nullEntity, long nullTimestamp, long wrongType) {}
+  record RowCounts(long read, long nullEntity, long nullTimestamp, long wrongType, long malformed) {
+
+    long rejected() {
+      return nullEntity + nullTimestamp + wrongType + malformed;
+    }
+  }
 
   /** All counts in one aggregation (one pass over the rows). */
   static RowCounts countRows(Dataset<Row> canonicalRows) {
@@ -115,10 +143,15 @@ public final class BatchIngestionJob {
                 count(lit(1)),
                 rejected(reject, FeatureSource.NULL_ENTITY),
                 rejected(reject, FeatureSource.NULL_TIMESTAMP),
-                rejected(reject, FeatureSource.WRONG_TYPE))
+                rejected(reject, FeatureSource.WRONG_TYPE),
+                rejected(reject, FeatureSource.MALFORMED))
             .first();
     return new RowCounts(
-        counts.getLong(0), counts.getLong(1), counts.getLong(2), counts.getLong(3));
+        counts.getLong(0),
+        counts.getLong(1),
+        counts.getLong(2),
+        counts.getLong(3),
+        counts.getLong(4));
   }
 
   private static Column rejected(Column reject, String reason) {

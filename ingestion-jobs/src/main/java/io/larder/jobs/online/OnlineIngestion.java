@@ -167,8 +167,7 @@ public final class OnlineIngestion {
         table.getFeaturesList().stream().map(FeatureSpecV2::getValueType).toList(),
         table.getMaxAge().getSeconds(),
         table.getMaxAge().getNanos(),
-        redis.getUri(),
-        redis.getCluster(),
+        RedisAccess.of(redis),
         redis.getPipelineSize() == 0 ? DEFAULT_PIPELINE_SIZE : redis.getPipelineSize());
   }
 }

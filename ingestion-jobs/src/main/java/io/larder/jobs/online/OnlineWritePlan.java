@@ -30,8 +30,7 @@ record OnlineWritePlan(
     List<ValueType.Enum> featureTypes,
     long maxAgeSeconds,
     int maxAgeNanos,
-    String redisUri,
-    boolean cluster,
+    RedisAccess redis,
     int pipelineSize)
     implements Serializable {
 
@@ -64,10 +63,10 @@ record OnlineWritePlan(
       return List.of(new long[] {0, 0}).iterator();
     }
     long duplicates = 0;
-    try (UnifiedJedis redis = RedisConnections.open(redisUri, cluster);
+    try (UnifiedJedis connection = RedisConnections.open(redis);
         PipelinedScriptWriter writer =
             new PipelinedScriptWriter(
-                redis, pipelineSize, cluster ? 1 : STANDALONE_ENTITIES_PER_CALL)) {
+                connection, pipelineSize, redis.cluster() ? 1 : STANDALONE_ENTITIES_PER_CALL)) {
       while (rows.hasNext()) {
         Row row = rows.next();
         duplicates += row.getLong(rowCountIndex()) - 1;

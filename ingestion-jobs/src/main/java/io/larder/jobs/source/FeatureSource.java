@@ -1,9 +1,12 @@
 package io.larder.jobs.source;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.exists;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.timestamp_seconds;
+import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.try_to_timestamp;
 import static org.apache.spark.sql.functions.when;
 
@@ -52,6 +55,18 @@ public final class FeatureSource {
   public static final String NULL_TIMESTAMP = "null_timestamp";
   public static final String WRONG_TYPE = "wrong_type";
 
+  /** A CSV line that does not split into the header's columns. */
+  public static final String MALFORMED = "malformed";
+
+  /**
+   * With {@code sourceRows}: the rejected row as it was read (JSON of its source columns, or a
+   * malformed CSV line as is), null for usable rows; only computed for rejected ones.
+   */
+  public static final String SOURCE_ROW = "_source_row";
+
+  /** Where Spark's CSV reader puts a line that does not fit the header. */
+  private static final String MALFORMED_LINE = "_malformed_line";
+
   private FeatureSource() {}
 
   /**
@@ -71,6 +86,18 @@ public final class FeatureSource {
       FileFormatOverride format,
       Instant start,
       Instant end) {
+    return read(spark, table, entities, format, start, end, false);
+  }
+
+  /** As {@link #read}, with {@value #SOURCE_ROW} when {@code sourceRows} (for dead letters). */
+  public static Dataset<Row> read(
+      SparkSession spark,
+      FeatureTableSpec table,
+      List<EntitySpecV2> entities,
+      FileFormatOverride format,
+      Instant start,
+      Instant end,
+      boolean sourceRows) {
     DataSource source = table.getBatchSource();
     String url = source.hasFileOptions() ? source.getFileOptions().getFileUrl() : "";
     if (url.isBlank()) {
@@ -79,10 +106,7 @@ public final class FeatureSource {
               + table.getName()
               + "': batch_source.file_options.file_url is required (only file sources are read)");
     }
-    Dataset<Row> raw =
-        isCsv(format, url)
-            ? spark.read().option("header", "true").option("mode", "PERMISSIVE").csv(url)
-            : spark.read().parquet(url);
+    Dataset<Row> raw = isCsv(format, url) ? csv(spark, url) : spark.read().parquet(url);
     if (!isCsv(format, url) && !Set.of(raw.columns()).containsAll(sourceColumnsRead(table))) {
       // Spark takes a parquet directory's schema from one file; files written at different times
       // (stream-job generations before and after a feature was added) differ, so merge them all.
@@ -100,7 +124,24 @@ public final class FeatureSource {
         raw = raw.where(partition.leq(lit(isoDate(end))));
       }
     }
-    return canonical(raw, table, source, entities, start, end, List.of());
+    return canonical(raw, table, source, entities, start, end, List.of(), sourceRows);
+  }
+
+  /**
+   * A CSV source as text columns named by its header, plus {@value #MALFORMED_LINE}: a line with
+   * more or fewer fields than the header is kept there whole (Spark's permissive mode would
+   * otherwise pad it with nulls, and a null feature deletes the stored value).
+   */
+  private static Dataset<Row> csv(SparkSession spark, String url) {
+    // Without inferSchema only the header line is read to name the columns.
+    StructType header = spark.read().option("header", "true").csv(url).schema();
+    return spark
+        .read()
+        .option("header", "true")
+        .option("mode", "PERMISSIVE")
+        .option("columnNameOfCorruptRecord", MALFORMED_LINE)
+        .schema(header.add(MALFORMED_LINE, DataTypes.StringType))
+        .csv(url);
   }
 
   /**
@@ -151,7 +192,21 @@ public final class FeatureSource {
       Instant start,
       Instant end,
       List<String> keep) {
+    return canonical(raw, table, source, entities, start, end, keep, false);
+  }
+
+  /** As {@link #canonical}, followed by {@value #SOURCE_ROW} when {@code sourceRows}. */
+  public static Dataset<Row> canonical(
+      Dataset<Row> raw,
+      FeatureTableSpec table,
+      DataSource source,
+      List<EntitySpecV2> entities,
+      Instant start,
+      Instant end,
+      List<String> keep,
+      boolean sourceRows) {
     StructType schema = raw.schema();
+    boolean hasMalformedLines = Arrays.asList(schema.fieldNames()).contains(MALFORMED_LINE);
     Map<String, String> sourceColumnOf = sourceColumns(source);
 
     Map<String, EntitySpecV2> entityByName = new HashMap<>();
@@ -199,13 +254,29 @@ public final class FeatureSource {
       wrongTypes.add(createdRaw.isNotNull().and(created.isNull()));
     }
 
+    Column malformed = hasMalformedLines ? col(MALFORMED_LINE).isNotNull() : lit(false);
     Column reject =
-        when(any(entityNulls), lit(NULL_ENTITY))
+        when(malformed, lit(MALFORMED))
+            .when(any(entityNulls), lit(NULL_ENTITY))
             .when(eventRaw.isNull(), lit(NULL_TIMESTAMP))
             .when(any(wrongTypes), lit(WRONG_TYPE))
             .otherwise(lit(null).cast(DataTypes.StringType));
     columns.add(reject.as(REJECT));
     keep.forEach(name -> columns.add(column(name)));
+    if (sourceRows) {
+      List<Column> sourceColumns = new ArrayList<>();
+      for (String name : schema.fieldNames()) {
+        if (!name.equals(MALFORMED_LINE)) {
+          sourceColumns.add(column(name));
+        }
+      }
+      Column asRead = to_json(struct(sourceColumns.toArray(Column[]::new)));
+      if (hasMalformedLines) {
+        asRead = coalesce(col(MALFORMED_LINE), asRead);
+      }
+      // CASE WHEN evaluates its value only for matching rows: usable rows cost no JSON.
+      columns.add(when(reject.isNotNull(), asRead).as(SOURCE_ROW));
+    }
 
     Dataset<Row> rows = raw.select(columns.toArray(Column[]::new));
     // Rows without a usable time stay, so they are counted as rejected rather than lost.

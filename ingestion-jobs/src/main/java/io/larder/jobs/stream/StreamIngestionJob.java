@@ -57,6 +57,9 @@ public final class StreamIngestionJob {
 
   private static final Logger log = LoggerFactory.getLogger(StreamIngestionJob.class);
 
+  /** Offset fetches, 1 s apart, before an unreachable broker fails the query (2 minutes). */
+  static final int OFFSET_FETCH_ATTEMPTS = 120;
+
   /** Dead-letter columns besides the message's own bytes. */
   public static final String REASON = "reason";
 
@@ -120,6 +123,10 @@ public final class StreamIngestionJob {
             .option(
                 "startingOffsets",
                 spec.getStartingOffsets().isBlank() ? "earliest" : spec.getStartingOffsets())
+            // Spark gives up on a broker after 3 offset fetches 1 s apart and fails the query;
+            // a broker restart (or a leader election) takes longer than that.
+            .option("fetchOffset.numRetries", String.valueOf(OFFSET_FETCH_ATTEMPTS))
+            .option("fetchOffset.retryIntervalMs", "1000")
             .load();
     Column decoded = MessageDecoder.decode(col("value"), format, table, entities);
     Dataset<Row> parsed =

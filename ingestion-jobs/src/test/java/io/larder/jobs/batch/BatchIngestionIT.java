@@ -14,11 +14,13 @@ import static io.larder.jobs.batch.BatchFixtures.table;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.larder.jobs.online.SecureRedis;
 import io.larder.onlinestore.OnlineStoreKeys;
 import io.larder.proto.core.EntityProto.EntitySpecV2;
 import io.larder.proto.core.FeatureProto.FeatureSpecV2;
 import io.larder.proto.core.FeatureTableProto.FeatureTableSpec;
 import io.larder.proto.larder.JobsProto.JobResult;
+import io.larder.proto.larder.JobsProto.RedisTarget;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesResponse.FieldStatus;
 import io.larder.proto.types.ValueProto.Int64List;
 import io.larder.proto.types.ValueProto.Value;
@@ -182,6 +184,185 @@ class BatchIngestionIT {
     // No max age: no _ex field and no TTL.
     assertThat(redis.hget(key, OnlineStoreKeys.expiryField("driver_stats"))).isNull();
     assertThat(redis.ttl(key)).isEqualTo(-1);
+  }
+
+  @Test
+  void writesOverTlsAsAnAclUserWithThePasswordReadFromAFile() throws Exception {
+    Instant t1 = DAY1.plusSeconds(60);
+    String url = parquet("secure", List.of(stats(1L, 10L, 4.0, "a", t1, t1)));
+    String project = project("secure");
+    RedisTarget secure = SecureRedis.target();
+
+    JobResult result =
+        BatchIngestionJob.run(
+            spark,
+            spec(project, statsTable(url, 0), DRIVER, null, null).toBuilder()
+                .setRedis(secure)
+                .build());
+
+    assertThat(result.getRowsWritten()).isEqualTo(1);
+    try (UnifiedJedis secureRedis = SecureRedis.open(secure)) {
+      try {
+        assertThat(
+                read(
+                        secureRedis,
+                        driverKey(project, 1),
+                        "driver_stats",
+                        "trips",
+                        ValueType.Enum.INT64)
+                    .value())
+            .isEqualTo(int64(10));
+      } finally {
+        BatchFixtures.deleteProject(secureRedis, project);
+      }
+    }
+  }
+
+  @Test
+  void aWrongRedisPasswordFailsTheJobWithoutShowingThePassword() throws Exception {
+    String url = parquet("wrong", List.of(stats(1L, 10L, 4.0, "a", DAY1, DAY1)));
+    String wrong = "wrong-" + java.util.UUID.randomUUID();
+    Path passwordFile = Files.writeString(dir.resolve("password"), wrong);
+    RedisTarget target =
+        SecureRedis.target().toBuilder().setPasswordFile(passwordFile.toString()).build();
+
+    assertThatThrownBy(
+            () ->
+                BatchIngestionJob.run(
+                    spark,
+                    spec(project("wrong"), statsTable(url, 0), DRIVER, null, null).toBuilder()
+                        .setRedis(target)
+                        .build()))
+        .satisfies(
+            error -> {
+              StringBuilder messages = new StringBuilder();
+              for (Throwable t = error; t != null; t = t.getCause()) {
+                messages.append(t).append('\n');
+              }
+              assertThat(messages.toString()).contains("WRONGPASS").doesNotContain(wrong);
+            });
+  }
+
+  @Test
+  void csvLinesThatDoNotFitTheHeaderAndOtherRejectedRowsAreCountedAndDeadLettered()
+      throws Exception {
+    Path csv = dir.resolve("ragged.csv");
+    Files.writeString(
+        csv,
+        """
+        driver_id,trips,rating,city,ts
+        1,10,4.5,x,2021-04-01T10:00:00Z
+        2,20,4.6
+        3,30,4.7,z,2021-04-01T10:00:00Z,extra
+        ,40,1.0,w,2021-04-01T10:00:00Z
+        5,fifty,1.0,v,2021-04-01T10:00:00Z
+        """);
+    FeatureTableSpec table =
+        table(
+            "driver_csv",
+            List.of("driver_id"),
+            List.of(
+                feature("trips", ValueType.Enum.INT64),
+                feature("rating", ValueType.Enum.DOUBLE),
+                feature("city", ValueType.Enum.STRING)),
+            fileSource(csv.toString()).setEventTimestampColumn("ts"),
+            0);
+    String kept = project("deadletters");
+    String notKept = project("nodeadletters");
+    String deadLetters = dir.resolve("dead").toString();
+
+    JobResult result =
+        BatchIngestionJob.run(
+            spark,
+            spec(kept, table, DRIVER, null, null).toBuilder()
+                .setDeadLetterPath(deadLetters)
+                .build());
+    // Without a dead-letter path Spark reads fewer columns; short lines must still be caught.
+    JobResult withoutDeadLetters =
+        BatchIngestionJob.run(spark, spec(notKept, table, DRIVER, null, null));
+
+    for (JobResult run : List.of(result, withoutDeadLetters)) {
+      assertThat(run.getRowsRead()).isEqualTo(5);
+      assertThat(run.getMessagesMalformed()).isEqualTo(2);
+      assertThat(run.getRowsSkippedNullEntity()).isEqualTo(1);
+      assertThat(run.getRowsSkippedWrongType()).isEqualTo(1);
+      assertThat(run.getRowsWritten()).isEqualTo(1);
+    }
+    assertThat(result.getDeadLetterPath()).isEqualTo(deadLetters);
+    assertThat(withoutDeadLetters.getDeadLetterPath()).isEmpty();
+    for (String project : List.of(kept, notKept)) {
+      assertThat(
+              read(redis, driverKey(project, 1), "driver_csv", "trips", ValueType.Enum.INT64)
+                  .value())
+          .isEqualTo(int64(10));
+      // Neither half of a line that did not parse reaches Redis.
+      assertThat(redis.exists(driverKey(project, 2))).isFalse();
+      assertThat(redis.exists(driverKey(project, 3))).isFalse();
+      assertThat(redis.exists(driverKey(project, 5))).isFalse();
+    }
+    List<String> letters =
+        spark.read().parquet(deadLetters).collectAsList().stream()
+            .map(row -> row.getString(0) + " | " + row.getString(1) + " | " + row.getString(2))
+            .sorted()
+            .toList();
+    assertThat(letters)
+        .containsExactly(
+            "malformed | 2,20,4.6 | " + csv,
+            "malformed | 3,30,4.7,z,2021-04-01T10:00:00Z,extra | " + csv,
+            "null_entity | {\"trips\":\"40\",\"rating\":\"1.0\",\"city\":\"w\",\"ts\":\"2021-04-01T10:00:00Z\"} | "
+                + csv,
+            "wrong_type | {\"driver_id\":\"5\",\"trips\":\"fifty\",\"rating\":\"1.0\",\"city\":\"v\",\"ts\":\"2021-04-01T10:00:00Z\"} | "
+                + csv);
+  }
+
+  @Test
+  void aCsvWithoutAColumnTheTableNeedsIsRefusedNamingIt() throws Exception {
+    Path csv = dir.resolve("nocity.csv");
+    Files.writeString(csv, "driver_id,trips,rating,ts\n1,10,4.5,2021-04-01T10:00:00Z\n");
+    String project = project("nocity");
+
+    assertThatThrownBy(
+            () ->
+                BatchIngestionJob.run(
+                    spark,
+                    spec(
+                        project,
+                        table(
+                            "driver_csv",
+                            List.of("driver_id"),
+                            List.of(feature("city", ValueType.Enum.STRING)),
+                            fileSource(csv.toString()).setEventTimestampColumn("ts"),
+                            0),
+                        DRIVER,
+                        null,
+                        null)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("source has no column 'city'");
+    assertThat(BatchFixtures.keys(redis, project)).isEmpty();
+  }
+
+  @Test
+  void aCorruptParquetFileFailsTheJobNamingItBeforeAnythingIsWritten() throws Exception {
+    Instant t1 = DAY1.plusSeconds(60);
+    String url =
+        parquet(
+            "corrupt", List.of(stats(1L, 10L, 4.0, "a", t1, t1), stats(2L, 20L, 4.0, "b", t1, t1)));
+    Path corrupt = Path.of(url).resolve("part-99999-corrupt.parquet");
+    Files.writeString(corrupt, "PAR1 this is not a parquet file PAR1");
+    String project = project("corrupt");
+
+    assertThatThrownBy(
+            () ->
+                BatchIngestionJob.run(spark, spec(project, statsTable(url, 0), DRIVER, null, null)))
+        .satisfies(
+            error -> {
+              StringBuilder messages = new StringBuilder();
+              for (Throwable t = error; t != null; t = t.getCause()) {
+                messages.append(t.getMessage()).append('\n');
+              }
+              assertThat(messages.toString()).contains("part-99999-corrupt.parquet");
+            });
+    assertThat(BatchFixtures.keys(redis, project)).isEmpty();
   }
 
   @Test

@@ -25,7 +25,7 @@ class NewestWinsScriptIT {
 
   @BeforeAll
   static void connect() {
-    redis = RedisConnections.open(URI, false);
+    redis = RedisConnections.open(RedisAccess.plain(URI, false));
   }
 
   @AfterAll

@@ -255,6 +255,81 @@ class StreamIngestionIT {
   }
 
   @Test
+  void aKafkaBrokerRestartUnderARunningJobLosesNoMessageAndAppliesNoneTwice() throws Exception {
+    String project = "stream_kafka_restart_" + suffix();
+    String topic = "rides-restart-" + suffix();
+    createTopic(topic, 2);
+    StreamIngestionSpec spec = spec(project, topic, StreamFormat.getDefaultInstance());
+    StreamingQuery query = StreamIngestionJob.start(spark, spec);
+    long restartMillis;
+    try {
+      produce(topic, drivers(1_000, 100));
+      query.processAllAvailable();
+
+      long restarting = System.nanoTime();
+      stack("stop", "kafka");
+      stack("start", "kafka");
+      restartMillis = (System.nanoTime() - restarting) / 1_000_000;
+      produce(topic, drivers(1_100, 100));
+
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (storedDrivers(project, 1_000, 200) < 200 && System.nanoTime() < deadline) {
+        assertThat(query.exception().isEmpty())
+            .as("the query survives the restart: %s", query.exception())
+            .isTrue();
+        Thread.sleep(250);
+      }
+      query.processAllAvailable();
+      assertThat(query.isActive()).isTrue();
+    } finally {
+      query.stop();
+    }
+    assertThat(storedDrivers(project, 1_000, 200)).as("none lost").isEqualTo(200);
+    for (long driver = 1_000; driver < 1_200; driver++) {
+      assertThat(trips(project, driver)).isEqualTo(driver);
+    }
+    assertThat(offlineRows(spec)).as("none applied twice").isEqualTo(200);
+    System.out.printf(
+        "Kafka broker restarted under a stream job (%d ms down): 200 of 200 messages in Redis,"
+            + " %d offline rows%n",
+        restartMillis, offlineRows(spec));
+  }
+
+  /** {@code count} messages for drivers {@code first..}: trips = the driver's id. */
+  private static byte[][] drivers(long first, int count) {
+    byte[][] messages = new byte[count][];
+    for (int i = 0; i < count; i++) {
+      messages[i] = json(first + i, first + i, T1);
+    }
+    return messages;
+  }
+
+  private static int storedDrivers(String project, long first, int count) {
+    int stored = 0;
+    for (long driver = first; driver < first + count; driver++) {
+      if (redis.hget(OnlineStoreKeys.entityKey(project, driver(driver)), tripsField()) != null) {
+        stored++;
+      }
+    }
+    return stored;
+  }
+
+  /** The project's own scripts/stack, on the stack the tests run against (LARDER_STACK_DIR). */
+  private static void stack(String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of("..", "scripts", "stack").toAbsolutePath().normalize().toString());
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    try {
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("scripts/stack %s", args).isTrue();
+      assertThat(process.exitValue()).as("scripts/stack %s: %s", List.of(args), output).isZero();
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
+  @Test
   void aJobStartedBeforeItsTopicExistsWaitsForItAndThenIngests() throws Exception {
     String project = "stream_wait_" + suffix();
     String topic = "rides-later-" + suffix();

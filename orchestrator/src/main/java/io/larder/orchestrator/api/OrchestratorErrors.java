@@ -40,6 +40,10 @@ public final class OrchestratorErrors {
       log.warn("job store unavailable: {}", error.toString());
       return Status.UNAVAILABLE.withDescription(STORE_DOWN).asRuntimeException();
     }
+    String rejected = rejectedValue(error);
+    if (rejected != null) {
+      return Status.INVALID_ARGUMENT.withDescription(rejected).asRuntimeException();
+    }
     log.error("orchestrator request failed", error);
     return Status.INTERNAL
         .withDescription("internal error in the orchestrator; see its log")
@@ -77,6 +81,10 @@ public final class OrchestratorErrors {
       log.warn("job store unavailable: {}", error.toString());
       return new HttpError(HttpStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE", STORE_DOWN);
     }
+    String rejected = rejectedValue(error);
+    if (rejected != null) {
+      return new HttpError(HttpStatus.BAD_REQUEST, "INVALID_ARGUMENT", rejected);
+    }
     if (error instanceof StatusRuntimeException status
         && status.getStatus().getCode() != Status.Code.INTERNAL
         && status.getStatus().getCode() != Status.Code.UNKNOWN) {
@@ -91,6 +99,15 @@ public final class OrchestratorErrors {
         HttpStatus.INTERNAL_SERVER_ERROR,
         "INTERNAL",
         "internal error in the orchestrator; see its log");
+  }
+
+  private static String rejectedValue(Throwable error) {
+    String state = StoreFailures.rejectedValueState(error);
+    return state == null
+        ? null
+        : "the request holds a value the job store cannot look up (SQLSTATE "
+            + state
+            + "): names and ids must be valid text without NUL characters";
   }
 
   private static Status grpcCode(OrchestratorException.Reason reason) {

@@ -1,6 +1,7 @@
 package io.larder.orchestrator.run;
 
 import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Timestamps;
 import io.larder.orchestrator.OrchestratorException;
 import io.larder.orchestrator.OrchestratorProperties;
 import io.larder.orchestrator.job.JobIds;
@@ -82,8 +83,8 @@ public class JobCommands {
           if (!request.hasEndDate()) {
             throw OrchestratorException.invalid("end_date: is required");
           }
-          Instant start = instant(request.getStartDate());
-          Instant end = instant(request.getEndDate());
+          Instant start = instant("start_date", request.getStartDate());
+          Instant end = instant("end_date", request.getEndDate());
           if (!end.isAfter(start)) {
             throw OrchestratorException.invalid(
                 "end_date: must be after start_date (%s), got %s", start, end);
@@ -286,7 +287,14 @@ public class JobCommands {
 
   /** Local entity sources must exist and be readable; other schemes are left to Spark. */
   private static void checkReadable(String url) {
-    Path path = localPath(url);
+    Path path;
+    try {
+      path = localPath(url);
+    } catch (IllegalArgumentException e) {
+      // Includes InvalidPathException (a NUL in a path) and a malformed file: URI.
+      throw OrchestratorException.invalid(
+          "entity_source.file_options.file_url: '%s' is not a valid path or URI", url);
+    }
     if (path != null && !Files.isReadable(path)) {
       throw OrchestratorException.invalid(
           "entity_source.file_options.file_url: '%s' does not exist or is not readable", url);
@@ -317,7 +325,14 @@ public class JobCommands {
     return local.toAbsolutePath().resolve(jobId).toString();
   }
 
-  private static Instant instant(Timestamp timestamp) {
+  private static Instant instant(String field, Timestamp timestamp) {
+    // 0001-01-01 to 9999-12-31, nanos 0..999,999,999: what every Feast client can send and Spark
+    // can compare with.
+    if (!Timestamps.isValid(timestamp)) {
+      throw OrchestratorException.invalid(
+          "%s: seconds %d, nanos %d is not a valid timestamp (0001-01-01 to 9999-12-31)",
+          field, timestamp.getSeconds(), timestamp.getNanos());
+    }
     return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
   }
 

@@ -48,6 +48,8 @@ class JobSpecFactory {
         .setStart(start)
         .setEnd(end)
         .setRedis(redis())
+        // One directory per table; each run's rows carry its ingested_at.
+        .setDeadLetterPath(deadLetters(project, table.getName()).resolve("batch").toString())
         .build();
   }
 
@@ -65,13 +67,7 @@ class JobSpecFactory {
             .setRedis(redis())
             .setCheckpointLocation(checkpoint(project, table.getName(), jobId).toString())
             .setDeadLetterPath(
-                properties
-                    .homeDir()
-                    .resolve("dead-letters")
-                    .resolve(project)
-                    .resolve(table.getName())
-                    .resolve("stream_job=" + jobId)
-                    .toString())
+                deadLetters(project, table.getName()).resolve("stream_job=" + jobId).toString())
             .setOfflinePath(offlinePath(project, table.getName(), jobId).toString())
             .setTriggerIntervalMs(properties.stream().triggerInterval().toMillis())
             .setStartingOffsets(startingOffsets)
@@ -127,6 +123,10 @@ class JobSpecFactory {
         .resolve("stream_job=" + jobId);
   }
 
+  private Path deadLetters(String project, String table) {
+    return properties.homeDir().resolve("dead-letters").resolve(project).resolve(table);
+  }
+
   static String json(Message spec) {
     try {
       return JSON.print(spec);
@@ -136,9 +136,14 @@ class JobSpecFactory {
   }
 
   private RedisTarget redis() {
+    OrchestratorProperties.Redis redis = properties.redis();
     return RedisTarget.newBuilder()
-        .setUri(properties.redis().uri())
-        .setCluster(properties.redis().cluster())
+        .setUri(redis.uri())
+        .setCluster(redis.cluster())
+        .setUsername(redis.username())
+        .setPasswordFile(redis.passwordFile())
+        .setTls(redis.tls())
+        .setTlsCaFile(redis.tlsCaFile())
         .build();
   }
 

@@ -8,7 +8,6 @@ import io.larder.support.grpc.StatusMessages;
 import io.larder.support.http.ProtoJson;
 import io.larder.support.security.AuthException;
 import io.larder.support.store.StoreFailures;
-import io.r2dbc.spi.R2dbcException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -99,19 +98,12 @@ public final class RegistryErrors {
    * unpaired surrogate in a name, say), or null for any other failure.
    */
   static String rejectedValue(Throwable error) {
-    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-      if (cause instanceof R2dbcException database
-          && database.getSqlState() != null
-          && database.getSqlState().startsWith("22")) {
-        return "the request holds a value the registry cannot store or look up (SQLSTATE "
-            + database.getSqlState()
+    String state = StoreFailures.rejectedValueState(error);
+    return state == null
+        ? null
+        : "the request holds a value the registry cannot store or look up (SQLSTATE "
+            + state
             + "): names and labels must be valid text without NUL characters";
-      }
-      if (cause.getCause() == cause) {
-        break;
-      }
-    }
-    return null;
   }
 
   private static Status grpcCode(RegistryException.Reason reason) {

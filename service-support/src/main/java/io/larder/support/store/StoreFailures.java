@@ -1,5 +1,6 @@
 package io.larder.support.store;
 
+import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTransientException;
 import java.net.ConnectException;
@@ -30,5 +31,24 @@ public final class StoreFailures {
       }
     }
     return false;
+  }
+
+  /**
+   * The SQLSTATE when PostgreSQL refused a value of the request as data (class 22: a NUL character
+   * or an unpaired surrogate in a name, a number out of range), else null: the caller's input,
+   * answered INVALID_ARGUMENT, not a fault of the service.
+   */
+  public static String rejectedValueState(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof R2dbcException database
+          && database.getSqlState() != null
+          && database.getSqlState().startsWith("22")) {
+        return database.getSqlState();
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return null;
   }
 }

@@ -168,7 +168,7 @@ final class LazyRedisConnector implements RedisConnector {
   }
 
   private void attemptFailed(Throwable error) {
-    lastFailure = String.valueOf(error.getMessage());
+    lastFailure = withRootCause(error);
     long failed = failedAttempts.incrementAndGet();
     if (failed == 1 || failed % LOG_EVERY_ATTEMPTS == 0) {
       log.warn(
@@ -179,6 +179,20 @@ final class LazyRedisConnector implements RedisConnector {
           lastFailure,
           maxRetryDelay.toMillis());
     }
+  }
+
+  /**
+   * "Unable to connect to …" alone does not say why: a refused password, an untrusted certificate.
+   */
+  private static String withRootCause(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = String.valueOf(error.getMessage());
+    return root == error || root.getMessage() == null || message.contains(root.getMessage())
+        ? message
+        : message + ": " + root.getMessage();
   }
 
   private void gaveUp(Throwable error) {

@@ -1,9 +1,12 @@
 package io.larder.gateway.store.redis;
 
+import io.larder.onlinestore.PemTrust;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
@@ -75,19 +78,49 @@ final class RedisConnectors {
   }
 
   private static RedisURI uri(String text, RedisStoreProperties properties) {
-    RedisURI uri = RedisURI.create(text);
+    RedisURI uri;
+    try {
+      uri = RedisURI.create(text);
+    } catch (IllegalArgumentException e) {
+      // Lettuce's message quotes the URI, and with it any password written into it.
+      throw new IllegalArgumentException(
+          "larder.redis: '" + RedisUris.masked(text) + "' is not a Redis URI", null);
+    }
     // Also bounds the connection handshake: a server that accepts but does not answer (frozen,
     // overloaded) must not hold a connect attempt for Lettuce's default 60 s.
     uri.setTimeout(properties.commandTimeout());
+    if (properties.hasPassword()) {
+      uri.setCredentialsProvider(RedisPasswordCredentials.of(properties));
+    } else if (!properties.username().isEmpty()) {
+      throw new IllegalArgumentException(
+          "larder.redis.username is set without larder.redis.password or password-file");
+    }
+    if (properties.tls().enabled()) {
+      uri.setSsl(true);
+    }
+    if (uri.isSsl()) {
+      uri.setVerifyPeer(properties.tls().verifyHostname() ? SslVerifyMode.FULL : SslVerifyMode.CA);
+    }
     return uri;
   }
 
   private static String address(RedisURI uri) {
-    return uri.getSocket() != null ? uri.getSocket() : uri.getHost() + ":" + uri.getPort();
+    String address =
+        uri.getSocket() != null ? uri.getSocket() : uri.getHost() + ":" + uri.getPort();
+    return uri.isSsl() ? address + " (TLS)" : address;
   }
 
   private static <B extends ClientOptions.Builder> B withCommonOptions(
       B builder, RedisStoreProperties properties) {
+    String caFile = properties.tls().caFile();
+    if (!caFile.isEmpty()) {
+      // Read once here: given the file, Lettuce reads it on every connect, on an event loop.
+      builder.sslOptions(
+          SslOptions.builder()
+              .jdkSslProvider()
+              .trustManager(PemTrust.trustManagerFactory(caFile, "larder.redis.tls.ca-file"))
+              .build());
+    }
     builder
         .autoReconnect(true)
         // Lettuce queues commands while disconnected by default and lets them wait; a feature

@@ -191,6 +191,10 @@ public final class RedisOnlineStore implements OnlineStore, AutoCloseable {
     return connector.connected();
   }
 
+  RedisConnector connector() {
+    return connector;
+  }
+
   CircuitBreaker circuitBreaker() {
     return circuitBreaker;
   }

@@ -3,6 +3,7 @@ package io.larder.gateway.store.redis;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -30,5 +31,11 @@ class RedisStoreConfiguration {
   RedisOnlineStore clusterRedisOnlineStore(
       RedisStoreProperties properties, MeterRegistry meterRegistry) {
     return new RedisOnlineStore(RedisConnectors.cluster(properties), properties, meterRegistry);
+  }
+
+  /** Health {@code onlineStore} (in the readiness group). */
+  @Bean
+  ReactiveHealthIndicator onlineStoreHealthIndicator(RedisOnlineStore store) {
+    return new RedisStoreHealthIndicator(store, store.connector());
   }
 }

@@ -12,6 +12,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param mode standalone (one server at {@code uri}) or cluster (seed nodes {@code cluster-nodes})
  * @param uri a Lettuce Redis URI of the standalone server, e.g. redis://127.0.0.1:6379
  * @param clusterNodes Redis URIs of some Cluster nodes; the client discovers the rest
+ * @param username the ACL user to authenticate as (empty: {@code default}, or the URI's)
+ * @param password its password; prefer {@code passwordFile}
+ * @param passwordFile a file holding the password (read again on every connect, so a rotated
+ *     password is picked up by the next reconnect)
+ * @param tls TLS towards Redis (a {@code rediss://} URI turns it on too)
  * @param commandTimeout how long each chunk of {@code maxBatchCommands} reads may take: a read of N
  *     chunks fails as unavailable after N times this
  * @param connectTimeout how long one TCP connect may take
@@ -33,6 +38,10 @@ public record RedisStoreProperties(
     @DefaultValue("redis://127.0.0.1:6379") String uri,
     @DefaultValue({"redis://127.0.0.1:7000", "redis://127.0.0.1:7001", "redis://127.0.0.1:7002"})
         List<String> clusterNodes,
+    @DefaultValue("") String username,
+    @DefaultValue("") String password,
+    @DefaultValue("") String passwordFile,
+    @DefaultValue Tls tls,
     @DefaultValue("250ms") Duration commandTimeout,
     @DefaultValue("1s") Duration connectTimeout,
     @DefaultValue("500ms") Duration reconnectMaxDelay,
@@ -75,7 +84,52 @@ public record RedisStoreProperties(
           "larder.redis.cluster-nodes must name at least one node when larder.redis.mode=cluster");
     }
     clusterNodes = clusterNodes == null ? List.of() : List.copyOf(clusterNodes);
+    if (!password.isEmpty() && !passwordFile.isEmpty()) {
+      throw new IllegalArgumentException(
+          "set one of larder.redis.password and larder.redis.password-file, not both");
+    }
   }
+
+  /** Whether the connections authenticate with a configured password (file or value). */
+  boolean hasPassword() {
+    return !password.isEmpty() || !passwordFile.isEmpty();
+  }
+
+  /** Never prints the password, only whether one is set. */
+  @Override
+  public String toString() {
+    return "RedisStoreProperties[mode=%s, uri=%s, clusterNodes=%s, username=%s, password=%s, passwordFile=%s, tls=%s, commandTimeout=%s, connectTimeout=%s, reconnectMaxDelay=%s, maxBatchCommands=%d, requestQueueSize=%d, maxConcurrentBatches=%d, chunksInFlightPerRead=%d, maxLargeReadCommands=%d, circuitBreaker=%s]"
+        .formatted(
+            mode,
+            RedisUris.masked(uri),
+            clusterNodes.stream().map(RedisUris::masked).toList(),
+            username,
+            password.isEmpty() ? "" : "****",
+            passwordFile,
+            tls,
+            commandTimeout,
+            connectTimeout,
+            reconnectMaxDelay,
+            maxBatchCommands,
+            requestQueueSize,
+            maxConcurrentBatches,
+            chunksInFlightPerRead,
+            maxLargeReadCommands,
+            circuitBreaker);
+  }
+
+  /**
+   * TLS towards Redis ({@code larder.redis.tls.*}).
+   *
+   * @param enabled connect with TLS (also on for a {@code rediss://} URI)
+   * @param caFile PEM file of the certificate(s) to trust (empty: the JVM's default trust store)
+   * @param verifyHostname check that the server's certificate names the host connected to; off only
+   *     checks that a trusted CA signed it
+   */
+  public record Tls(
+      @DefaultValue("false") boolean enabled,
+      @DefaultValue("") String caFile,
+      @DefaultValue("true") boolean verifyHostname) {}
 
   /** Which Redis deployment the gateway reads from. */
   public enum Mode {
