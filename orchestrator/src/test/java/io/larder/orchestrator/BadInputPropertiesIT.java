@@ -1,12 +1,8 @@
 package io.larder.orchestrator;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.JsonFormat;
 import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.larder.orchestrator.support.Registry;
 import io.larder.orchestrator.support.Tables;
@@ -21,21 +17,17 @@ import io.larder.proto.core.JobServiceProto.StartOfflineToOnlineIngestionJobRequ
 import io.larder.proto.core.JobServiceProto.StartStreamToOnlineIngestionJobRequest;
 import io.larder.proto.types.ValueProto.ValueType;
 import io.larder.support.grpc.GrpcServerLifecycle;
-import java.net.URI;
+import io.larder.support.testing.ClientOutcomes;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -58,15 +50,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 class BadInputPropertiesIT {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
-  private static final Set<Status.Code> CLIENT_OUTCOMES =
-      Set.of(
-          Status.Code.OK,
-          Status.Code.INVALID_ARGUMENT,
-          Status.Code.NOT_FOUND,
-          Status.Code.ALREADY_EXISTS,
-          Status.Code.FAILED_PRECONDITION,
-          Status.Code.RESOURCE_EXHAUSTED);
-
   private static final String PROJECT = "badinput_" + UUID.randomUUID().toString().substring(0, 8);
   private static Registry registry;
   private static Path home;
@@ -136,7 +119,7 @@ class BadInputPropertiesIT {
       @ForAll("timestamps") Timestamp end,
       @ForAll("dateTexts") String startText)
       throws Exception {
-    assertClientOutcome(
+    ClientOutcomes.assertGrpc(
         () ->
             jobs()
                 .startOfflineToOnlineIngestionJob(
@@ -146,7 +129,7 @@ class BadInputPropertiesIT {
                         .setStartDate(start)
                         .setEndDate(end)
                         .build()));
-    assertHttpOutcome(
+    httpOutcome(
         "POST",
         "/api/v1/jobs/batch-ingestion",
         "{\"project\":%s,\"tableName\":%s,\"startDate\":%s,\"endDate\":\"2021-01-02T00:00:00Z\"}"
@@ -173,9 +156,8 @@ class BadInputPropertiesIT {
             .setOutputLocation(output)
             .setOutputFormat(format)
             .build();
-    assertClientOutcome(() -> jobs().getHistoricalFeatures(request));
-    assertHttpOutcome(
-        "POST", "/api/v1/jobs/historical-retrieval", JsonFormat.printer().print(request));
+    ClientOutcomes.assertGrpc(() -> jobs().getHistoricalFeatures(request));
+    httpOutcome("POST", "/api/v1/jobs/historical-retrieval", JsonFormat.printer().print(request));
   }
 
   @Property(tries = 60)
@@ -186,16 +168,17 @@ class BadInputPropertiesIT {
             .setProject(project)
             .setTableName(table)
             .build();
-    assertClientOutcome(() -> jobs().startStreamToOnlineIngestionJob(request));
-    assertHttpOutcome("POST", "/api/v1/jobs/stream-ingestion", JsonFormat.printer().print(request));
+    ClientOutcomes.assertGrpc(() -> jobs().startStreamToOnlineIngestionJob(request));
+    httpOutcome("POST", "/api/v1/jobs/stream-ingestion", JsonFormat.printer().print(request));
   }
 
   @Property(tries = 100)
   void anyJobIdIsAnsweredWithAClientError(
       @ForAll("jobIds") String id, @ForAll("tableNames") String table) throws Exception {
-    assertClientOutcome(() -> jobs().getJob(GetJobRequest.newBuilder().setJobId(id).build()));
-    assertClientOutcome(() -> jobs().cancelJob(CancelJobRequest.newBuilder().setJobId(id).build()));
-    assertClientOutcome(
+    ClientOutcomes.assertGrpc(() -> jobs().getJob(GetJobRequest.newBuilder().setJobId(id).build()));
+    ClientOutcomes.assertGrpc(
+        () -> jobs().cancelJob(CancelJobRequest.newBuilder().setJobId(id).build()));
+    ClientOutcomes.assertGrpc(
         () ->
             jobs()
                 .listJobs(
@@ -205,12 +188,12 @@ class BadInputPropertiesIT {
                         .build()));
     String path = "/api/v1/jobs/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
     if (path.length() < 8_000) {
-      assertHttpOutcome("GET", path, null);
-      assertHttpOutcome("GET", path + "/details", null);
-      assertHttpOutcome("GET", path + "/log", null);
-      assertHttpOutcome("POST", path + "/cancel", "");
+      httpOutcome("GET", path, null);
+      httpOutcome("GET", path + "/details", null);
+      httpOutcome("GET", path + "/log", null);
+      httpOutcome("POST", path + "/cancel", "");
     }
-    assertHttpOutcome(
+    httpOutcome(
         "GET",
         "/api/v1/jobs?includeTerminated="
             + URLEncoder.encode(id.substring(0, Math.min(id.length(), 50)), StandardCharsets.UTF_8)
@@ -227,7 +210,7 @@ class BadInputPropertiesIT {
             "/api/v1/jobs/batch-ingestion",
             "/api/v1/jobs/historical-retrieval",
             "/api/v1/jobs/stream-ingestion")) {
-      assertHttpOutcome("POST", path, body);
+      httpOutcome("POST", path, body);
     }
   }
 
@@ -352,36 +335,7 @@ class BadInputPropertiesIT {
     return quoted.append('"').toString();
   }
 
-  private static void assertClientOutcome(Supplier<?> call) {
-    Status status;
-    try {
-      call.get();
-      status = Status.OK;
-    } catch (StatusRuntimeException e) {
-      status = e.getStatus();
-    }
-    assertThat(status.getCode()).as("%s", status).isIn(CLIENT_OUTCOMES);
-    if (!status.isOk()) {
-      assertThat(status.getDescription()).isNotBlank();
-    }
-  }
-
-  private static void assertHttpOutcome(String method, String path, String body) throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(httpBase + path)).timeout(TIMEOUT);
-    if (body == null) {
-      request.method(method, HttpRequest.BodyPublishers.noBody());
-    } else {
-      request
-          .header("Content-Type", "application/json")
-          .method(method, HttpRequest.BodyPublishers.ofString(body));
-    }
-    HttpResponse<String> answer = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(answer.statusCode())
-        .as("%s %s: %s", method, path.length() > 200 ? path.substring(0, 200) : path, answer.body())
-        .isBetween(200, 499);
-    if (answer.statusCode() >= 400) {
-      assertThat(answer.body()).as("HTTP %d", answer.statusCode()).contains("\"detail\"");
-    }
+  private static void httpOutcome(String method, String path, String body) throws Exception {
+    ClientOutcomes.assertHttp(http, httpBase, method, path, body, TIMEOUT);
   }
 }

@@ -1,6 +1,7 @@
 package io.larder.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.larder.orchestrator.support.Kafka;
 import io.larder.orchestrator.support.OnlineStore;
@@ -161,6 +162,51 @@ class StreamJobsIT extends OrchestratorTestBase {
         () -> activeJobs(table).isEmpty(),
         Duration.ofMinutes(1),
         () -> "the job of the deleted table stopped");
+  }
+
+  @Test
+  void aRegistryRestartDisturbsNoRunningStreamJobAndChangesAfterItArePickedUp() throws Exception {
+    String table = "driver_stream";
+    String topic = "it-restart-" + UUID.randomUUID();
+    registry.applyTable(PROJECT, Tables.streamed(table, batchFile, topic).build());
+    Job running = awaitOneActive(table, Duration.ofSeconds(10), JobStatus.JOB_STATUS_RUNNING);
+
+    try (Kafka kafka = new Kafka();
+        OnlineStore redis = new OnlineStore(REDIS)) {
+      long now = Instant.now().getEpochSecond();
+      kafka.driverEvent(topic, 5_001, 5_001, 4.5, now);
+      await(
+          () -> feature(redis, 5_001) != null,
+          Duration.ofMinutes(3),
+          () -> "the first message in Redis; log:\n" + log(running.getId()));
+
+      registry.stop();
+      try {
+        for (long driver = 5_002; driver <= 5_020; driver++) {
+          kafka.driverEvent(topic, driver, driver, 4.5, now);
+        }
+        await(
+            () -> feature(redis, 5_020) != null,
+            Duration.ofMinutes(2),
+            () ->
+                "messages sent while the registry is down in Redis; log:\n" + log(running.getId()));
+        Thread.sleep(3000);
+        assertThat(activeJobs(table))
+            .as("the job runs on, neither stopped nor replaced, and the API answers")
+            .extracting(Job::getId, Job::getStatus)
+            .containsExactly(tuple(running.getId(), JobStatus.JOB_STATUS_RUNNING));
+      } finally {
+        registry.restart();
+      }
+
+      Thread.sleep(3000);
+      assertThat(activeJobs(table)).extracting(Job::getId).containsExactly(running.getId());
+      registry.deleteTable(PROJECT, table);
+      await(
+          () -> job(running.getId()).getStatus() == JobStatus.JOB_STATUS_DONE,
+          Duration.ofMinutes(1),
+          () -> "a change made after the restart (the table deleted) stops its job");
+    }
   }
 
   private Job awaitOneActive(String table, Duration timeout, JobStatus status) {

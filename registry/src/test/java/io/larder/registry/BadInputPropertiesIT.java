@@ -2,11 +2,8 @@ package io.larder.registry;
 
 import static io.larder.registry.support.RegistryFixtures.fileSource;
 import static io.larder.registry.support.RegistryFixtures.uniqueProject;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.util.JsonFormat;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.larder.proto.core.CoreServiceProto.ApplyEntityRequest;
 import io.larder.proto.core.CoreServiceProto.ApplyFeatureTableRequest;
 import io.larder.proto.core.CoreServiceProto.CreateProjectRequest;
@@ -17,12 +14,9 @@ import io.larder.proto.core.FeatureTableProto.FeatureTableSpec;
 import io.larder.proto.types.ValueProto.ValueType;
 import io.larder.registry.support.GrpcClients;
 import io.larder.support.grpc.GrpcServerLifecycle;
-import java.net.URI;
+import io.larder.support.testing.ClientOutcomes;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -44,15 +38,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 class BadInputPropertiesIT {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(15);
-  private static final Set<Status.Code> CLIENT_ERRORS =
-      Set.of(
-          Status.Code.OK,
-          Status.Code.INVALID_ARGUMENT,
-          Status.Code.NOT_FOUND,
-          Status.Code.ALREADY_EXISTS,
-          Status.Code.FAILED_PRECONDITION,
-          Status.Code.RESOURCE_EXHAUSTED);
-
   private static final String PROJECT = uniqueProject();
   private static ConfigurableApplicationContext registry;
   private static GrpcClients clients;
@@ -104,20 +89,20 @@ class BadInputPropertiesIT {
             .setValueTypeValue(valueType)
             .putAllLabels(labels)
             .build();
-    assertClientOutcome(
+    ClientOutcomes.assertGrpc(
         () ->
             clients
                 .core()
                 .applyEntity(
                     ApplyEntityRequest.newBuilder().setProject(PROJECT).setSpec(spec).build()));
-    assertHttpOutcome("PUT", "/api/v1/projects/" + PROJECT + "/entities", print(spec));
+    httpOutcome("PUT", "/api/v1/projects/" + PROJECT + "/entities", print(spec));
   }
 
   @Property(tries = 150)
   void anyFeatureTableIsAppliedOrRefusedWithAClientError(
       @ForAll("tables") FeatureTableSpec spec, @ForAll("names") String project) throws Exception {
     for (String target : new String[] {PROJECT, project}) {
-      assertClientOutcome(
+      ClientOutcomes.assertGrpc(
           () ->
               clients
                   .core()
@@ -127,7 +112,7 @@ class BadInputPropertiesIT {
                           .setTableSpec(spec)
                           .build()));
     }
-    assertClientOutcome(
+    ClientOutcomes.assertGrpc(
         () ->
             clients
                 .core()
@@ -136,14 +121,14 @@ class BadInputPropertiesIT {
                         .setProject(project)
                         .setName(spec.getName())
                         .build()));
-    assertHttpOutcome("PUT", "/api/v1/projects/" + PROJECT + "/feature-tables", print(spec));
+    httpOutcome("PUT", "/api/v1/projects/" + PROJECT + "/feature-tables", print(spec));
   }
 
   @Property(tries = 150)
   void anyBodyIsAnsweredWithAClientError(@ForAll("bodies") String body) throws Exception {
-    assertHttpOutcome("PUT", "/api/v1/projects/" + PROJECT + "/entities", body);
-    assertHttpOutcome("PUT", "/api/v1/projects/" + PROJECT + "/feature-tables", body);
-    assertHttpOutcome("POST", "/api/v1/projects", body);
+    httpOutcome("PUT", "/api/v1/projects/" + PROJECT + "/entities", body);
+    httpOutcome("PUT", "/api/v1/projects/" + PROJECT + "/feature-tables", body);
+    httpOutcome("POST", "/api/v1/projects", body);
   }
 
   @Provide
@@ -217,35 +202,8 @@ class BadInputPropertiesIT {
             .map(depth -> "[".repeat(depth) + "]".repeat(depth)));
   }
 
-  private static void assertClientOutcome(Runnable call) {
-    Status status;
-    try {
-      call.run();
-      status = Status.OK;
-    } catch (StatusRuntimeException e) {
-      status = e.getStatus();
-    }
-    assertThat(status.getCode()).as("%s", status).isIn(CLIENT_ERRORS);
-    if (!status.isOk()) {
-      assertThat(status.getDescription()).isNotBlank();
-    }
-  }
-
-  private static void assertHttpOutcome(String method, String path, String body) throws Exception {
-    HttpResponse<String> answer =
-        http.send(
-            HttpRequest.newBuilder(URI.create(httpBase + path))
-                .timeout(TIMEOUT)
-                .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(answer.statusCode())
-        .as("%s %s: %s", method, path, answer.body())
-        .isBetween(200, 499);
-    if (answer.statusCode() >= 400) {
-      assertThat(answer.body()).as("HTTP %d", answer.statusCode()).contains("\"detail\"");
-    }
+  private static void httpOutcome(String method, String path, String body) throws Exception {
+    ClientOutcomes.assertHttp(http, httpBase, method, path, body, TIMEOUT);
   }
 
   private static String print(com.google.protobuf.MessageOrBuilder message) throws Exception {

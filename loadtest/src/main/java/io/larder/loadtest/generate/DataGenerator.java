@@ -2,7 +2,9 @@ package io.larder.loadtest.generate;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import io.larder.loadtest.redis.RedisConnections;
 import io.larder.loadtest.shape.BenchmarkShape;
 import io.larder.loadtest.shape.ShapeOptions;
@@ -54,6 +56,12 @@ public final class DataGenerator implements Callable<Integer> {
       defaultValue = "127.0.0.1:6565",
       description = "Registry gRPC host:port (default: ${DEFAULT-VALUE}).")
   String registry;
+
+  @Option(
+      names = "--token",
+      defaultValue = "${env:LARDER_TOKEN}",
+      description = "Bearer token for a registry with authentication on (env LARDER_TOKEN).")
+  String token;
 
   @Option(names = "--no-registry", description = "Do not register the entity and tables.")
   boolean noRegistry;
@@ -114,6 +122,12 @@ public final class DataGenerator implements Callable<Integer> {
     try {
       CoreServiceGrpc.CoreServiceBlockingStub core =
           CoreServiceGrpc.newBlockingStub(channel).withWaitForReady();
+      if (token != null && !token.isBlank()) {
+        Metadata headers = new Metadata();
+        headers.put(
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        core = core.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+      }
       core.withDeadlineAfter(30, TimeUnit.SECONDS).applyEntity(RegistrySpecs.entity(shape));
       for (ApplyFeatureTableRequest table : RegistrySpecs.featureTables(shape, maxAge)) {
         core.withDeadlineAfter(30, TimeUnit.SECONDS).applyFeatureTable(table);

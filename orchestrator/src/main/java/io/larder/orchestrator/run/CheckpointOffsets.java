@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -20,9 +21,39 @@ final class CheckpointOffsets {
 
   /**
    * Spark's per-partition JSON after the last committed micro-batch ({@code offsets/<n>} of the
-   * highest {@code n} in {@code commits/}), or empty when nothing was committed.
+   * highest {@code n} in {@code commits/}), or empty when nothing was committed or when those
+   * offsets are not of {@code topic} alone: a table whose stream source now names another topic (or
+   * one deleted and applied again with another) starts that topic afresh, as Spark refuses to start
+   * from another topic's offsets.
    */
-  static Optional<String> lastCommitted(Path checkpoint) {
+  static Optional<String> lastCommitted(Path checkpoint, String topic) {
+    return lastCommittedJson(checkpoint).filter(json -> topicsOf(json).equals(List.of(topic)));
+  }
+
+  /** The top-level keys of Spark's offsets JSON: its topics (Kafka names need no escaping). */
+  static List<String> topicsOf(String json) {
+    List<String> topics = new ArrayList<>();
+    int depth = 0;
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (c == '{') {
+        depth++;
+      } else if (c == '}') {
+        depth--;
+      } else if (c == '"' && depth == 1) {
+        int end = json.indexOf('"', i + 1);
+        if (end < 0) {
+          break;
+        }
+        topics.add(json.substring(i + 1, end));
+        // Past the key, its colon and its value, which opens the next level.
+        i = end;
+      }
+    }
+    return topics;
+  }
+
+  private static Optional<String> lastCommittedJson(Path checkpoint) {
     OptionalLong batch = highestBatch(checkpoint.resolve("commits"));
     if (batch.isEmpty()) {
       return Optional.empty();

@@ -289,7 +289,8 @@ class StreamSupervisor {
         previous == null
             ? "earliest"
             : CheckpointOffsets.lastCommitted(
-                    specs.checkpoint(project, previous.tableName(), previous.id()))
+                    specs.checkpoint(project, previous.tableName(), previous.id()),
+                    table.getSpec().getStreamSource().getKafkaOptions().getTopic())
                 .orElse("earliest");
     String spec =
         JobSpecFactory.json(specs.stream(project, table.getSpec(), entities, id, startingOffsets));

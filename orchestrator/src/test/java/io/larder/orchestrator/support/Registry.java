@@ -19,35 +19,55 @@ import java.util.concurrent.TimeUnit;
 /** The real registry, run from its jar for a test class, with its own schema and ports. */
 public final class Registry implements AutoCloseable {
 
-  private final ServiceProcess process;
   private final int grpcPort;
-  private final ManagedChannel channel;
+  private final int httpPort;
   private final String schema;
+  private final Path logDir;
+  private final ManagedChannel channel;
+  private ServiceProcess process;
 
-  private Registry(ServiceProcess process, int grpcPort, String schema) {
-    this.process = process;
+  private Registry(int grpcPort, int httpPort, String schema, Path logDir) {
     this.grpcPort = grpcPort;
+    this.httpPort = httpPort;
     this.schema = schema;
+    this.logDir = logDir;
     this.channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
   }
 
   public static Registry start(Path logDir) throws IOException, InterruptedException {
-    int grpc = ServiceProcess.freePort();
-    int http = ServiceProcess.freePort();
-    String schema = TestSchemas.name("orch_it_registry");
-    ServiceProcess process =
+    Registry registry =
+        new Registry(
+            ServiceProcess.freePort(),
+            ServiceProcess.freePort(),
+            TestSchemas.name("orch_it_registry"),
+            logDir);
+    registry.startProcess();
+    return registry;
+  }
+
+  /** Stops the process (its definitions stay in PostgreSQL); {@link #restart} brings it back. */
+  public void stop() {
+    process.close();
+  }
+
+  /** The same registry again: same ports, same schema. */
+  public void restart() throws IOException, InterruptedException {
+    startProcess();
+  }
+
+  private void startProcess() throws IOException, InterruptedException {
+    process =
         ServiceProcess.start(
             "registry",
             ServiceProcess.jar("registry", "larder-registry"),
             Map.of(
-                "LARDER_REGISTRY_GRPC_PORT", String.valueOf(grpc),
-                "LARDER_REGISTRY_HTTP_PORT", String.valueOf(http),
+                "LARDER_REGISTRY_GRPC_PORT", String.valueOf(grpcPort),
+                "LARDER_REGISTRY_HTTP_PORT", String.valueOf(httpPort),
                 "LARDER_REGISTRY_SCHEMA", schema),
-            grpc,
+            grpcPort,
             logDir,
             "--larder.grpc.host=127.0.0.1",
             "--larder.registry.watch-poll-interval=100ms");
-    return new Registry(process, grpc, schema);
   }
 
   public String target() {
