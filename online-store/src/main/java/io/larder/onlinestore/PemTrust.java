@@ -49,6 +49,19 @@ public final class PemTrust {
     }
   }
 
+  /** The JVM's default trust store (cacerts), loaded now rather than on a first connect. */
+  public static TrustManagerFactory jvmDefault() {
+    try {
+      TrustManagerFactory trust =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init((KeyStore) null);
+      return trust;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(
+          "the JVM's trust store cannot be loaded: " + e.getMessage(), e);
+    }
+  }
+
   /** A TLS context trusting exactly those certificates. */
   public static SSLContext sslContext(String caFile, String setting) {
     try {

@@ -1,6 +1,7 @@
 package io.larder.jobs.online;
 
 import io.larder.onlinestore.PemTrust;
+import io.larder.onlinestore.RedisUris;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -87,7 +88,8 @@ final class RedisConnections {
         .filter(seed -> !seed.isEmpty())
         .forEach(seed -> seeds.add(hostAndPort(seed, "cluster seed")));
     if (seeds.isEmpty()) {
-      throw new IllegalArgumentException("redis.uri: no cluster seeds in '" + masked(uri) + "'");
+      throw new IllegalArgumentException(
+          "redis.uri: no cluster seeds in '" + RedisUris.masked(uri) + "'");
     }
     return seeds;
   }
@@ -100,7 +102,7 @@ final class RedisConnections {
     URI parsed = URI.create(withScheme(text));
     if (parsed.getHost() == null || parsed.getPort() < 0) {
       throw new IllegalArgumentException(
-          "redis.uri: " + what + " '" + masked(text) + "' is not host:port");
+          "redis.uri: " + what + " '" + RedisUris.masked(text) + "' is not host:port");
     }
     return new HostAndPort(parsed.getHost(), parsed.getPort());
   }
@@ -126,11 +128,6 @@ final class RedisConnections {
       throw new UncheckedIOException(
           "redis.password_file " + file + " cannot be read: " + e.getMessage(), e);
     }
-  }
-
-  /** The URI as it may be logged: without a password written into it. */
-  static String masked(String uri) {
-    return uri.replaceAll("(://)([^@/:]*:)?[^@/]*@", "$1$2****@");
   }
 
   private static String withScheme(String uri) {

@@ -1,6 +1,7 @@
 package io.larder.gateway.store.redis;
 
 import io.larder.onlinestore.PemTrust;
+import io.larder.onlinestore.RedisUris;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -113,12 +114,16 @@ final class RedisConnectors {
   private static <B extends ClientOptions.Builder> B withCommonOptions(
       B builder, RedisStoreProperties properties) {
     String caFile = properties.tls().caFile();
-    if (!caFile.isEmpty()) {
-      // Read once here: given the file, Lettuce reads it on every connect, on an event loop.
+    if (!caFile.isEmpty() || usesTls(properties)) {
+      // Trust loaded once here: left to Lettuce, a CA file or the JVM's cacerts is read on every
+      // connect, on an event loop.
       builder.sslOptions(
           SslOptions.builder()
               .jdkSslProvider()
-              .trustManager(PemTrust.trustManagerFactory(caFile, "larder.redis.tls.ca-file"))
+              .trustManager(
+                  caFile.isEmpty()
+                      ? PemTrust.jvmDefault()
+                      : PemTrust.trustManagerFactory(caFile, "larder.redis.tls.ca-file"))
               .build());
     }
     builder
@@ -152,6 +157,12 @@ final class RedisConnectors {
                         .build())
                 .build());
     return builder;
+  }
+
+  private static boolean usesTls(RedisStoreProperties properties) {
+    return properties.tls().enabled()
+        || properties.uri().startsWith("rediss")
+        || properties.clusterNodes().stream().anyMatch(node -> node.startsWith("rediss"));
   }
 
   /** The threads and timer of one client, shut down with it. */

@@ -1,5 +1,6 @@
 package io.larder.gateway.store.redis;
 
+import io.larder.onlinestore.RedisUris;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;

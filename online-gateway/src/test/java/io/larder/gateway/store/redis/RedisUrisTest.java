@@ -2,6 +2,7 @@ package io.larder.gateway.store.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.larder.onlinestore.RedisUris;
 import org.junit.jupiter.api.Test;
 
 class RedisUrisTest {

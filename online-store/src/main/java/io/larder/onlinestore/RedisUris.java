@@ -1,9 +1,9 @@
-package io.larder.gateway.store.redis;
+package io.larder.onlinestore;
 
 import java.util.regex.Pattern;
 
 /** Redis URIs as they may be shown: a password written into one never reaches a log line. */
-final class RedisUris {
+public final class RedisUris {
 
   // scheme://userinfo@ — Lettuce reads userinfo as "password" or "username:password".
   private static final Pattern USER_INFO =
@@ -11,7 +11,7 @@ final class RedisUris {
 
   private RedisUris() {}
 
-  static String masked(String uri) {
+  public static String masked(String uri) {
     if (uri == null) {
       return null;
     }
