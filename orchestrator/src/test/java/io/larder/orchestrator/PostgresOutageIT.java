@@ -43,8 +43,12 @@ class PostgresOutageIT extends OrchestratorTestBase {
         Duration.ofSeconds(30),
         () -> "a stream job for the table");
     Job job = active("events").get(0);
-    JobDetails before = details(job.getId());
-    long pid = before.getPid();
+    // Listed as soon as it is recorded; its process may not have been started yet.
+    await(
+        () -> details(job.getId()).getPid() > 0,
+        Duration.ofSeconds(60),
+        () -> "the job's process started; " + details(job.getId()));
+    long pid = details(job.getId()).getPid();
 
     stack("stop");
     try {
