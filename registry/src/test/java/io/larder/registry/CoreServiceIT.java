@@ -676,6 +676,34 @@ class CoreServiceIT {
   }
 
   @Test
+  void theOnlineLayoutOfAnAppliedTableCannotChangeButMayBeSpelledOut() {
+    String project = projectWithDriver();
+    FeatureTableSpec spec = table("trips", DRIVER, feature("trips", ValueType.Enum.INT64));
+    FeatureTable stored = clients.apply(project, spec);
+
+    assertStatus(
+        () ->
+            clients.apply(
+                project, spec.toBuilder().putLabels("larder.io/online-layout", "packed").build()),
+        Code.FAILED_PRECONDITION,
+        "hash layout");
+    assertThat(clients.core().getFeatureTable(getTable(project, "trips")).getTable())
+        .isEqualTo(stored);
+    // "hash" is what no label means: a new revision, not a layout change.
+    clients.apply(project, spec.toBuilder().putLabels("larder.io/online-layout", "hash").build());
+
+    FeatureTableSpec packed =
+        table("trips_packed", DRIVER, feature("trips", ValueType.Enum.INT64)).toBuilder()
+            .putLabels("larder.io/online-layout", "packed")
+            .build();
+    clients.apply(project, packed);
+    assertStatus(
+        () -> clients.apply(project, packed.toBuilder().clearLabels().build()),
+        Code.FAILED_PRECONDITION,
+        "packed layout");
+  }
+
+  @Test
   void aTableKeyedByAnUnregisteredEntityIsRefusedNamingIt() {
     String project = projectWithDriver();
     assertStatus(
@@ -723,6 +751,10 @@ class CoreServiceIT {
                         name));
     Stream<Arguments> others =
         Stream.of(
+            invalid(
+                "unknown online layout",
+                s -> s.toBuilder().putLabels("larder.io/online-layout", "columnar").build(),
+                "columnar"),
             invalid("capital in table name", s -> named(s, "Driver_stats"), "Driver_stats"),
             invalid("hyphen in table name", s -> named(s, "driver-stats"), "driver-stats"),
             invalid("table name starting with a digit", s -> named(s, "1stats"), "1stats"),

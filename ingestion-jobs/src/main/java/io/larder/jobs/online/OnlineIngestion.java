@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.struct;
 
 import io.larder.jobs.source.FeatureSource;
+import io.larder.onlinestore.OnlineLayout;
 import io.larder.proto.core.EntityProto.EntitySpecV2;
 import io.larder.proto.core.FeatureProto.FeatureSpecV2;
 import io.larder.proto.core.FeatureTableProto.FeatureTableSpec;
@@ -23,7 +24,8 @@ import org.apache.spark.sql.Row;
 
 /**
  * The online-store write path shared by batch and stream ingestion: the newest row per entity key,
- * written so that it never replaces a newer stored row (see newest-wins.lua).
+ * written in the table's layout (label {@code larder.io/online-layout}) so that it never replaces a
+ * newer stored row (see newest-wins.lua and packed-newest-wins.lua).
  */
 public final class OnlineIngestion {
 
@@ -167,6 +169,7 @@ public final class OnlineIngestion {
         table.getFeaturesList().stream().map(FeatureSpecV2::getValueType).toList(),
         table.getMaxAge().getSeconds(),
         table.getMaxAge().getNanos(),
+        OnlineLayout.of(table.getLabelsMap()),
         RedisAccess.of(redis),
         redis.getPipelineSize() == 0 ? DEFAULT_PIPELINE_SIZE : redis.getPipelineSize());
   }

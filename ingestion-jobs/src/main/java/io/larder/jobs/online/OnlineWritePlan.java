@@ -2,8 +2,10 @@ package io.larder.jobs.online;
 
 import com.google.protobuf.Timestamp;
 import io.larder.jobs.source.SparkTypes;
+import io.larder.onlinestore.OnlineLayout;
 import io.larder.onlinestore.OnlineRowWriter;
 import io.larder.onlinestore.OnlineStoreKeys;
+import io.larder.onlinestore.PackedRows;
 import io.larder.proto.types.ValueProto.Value;
 import io.larder.proto.types.ValueProto.ValueType;
 import java.io.Serializable;
@@ -30,6 +32,7 @@ record OnlineWritePlan(
     List<ValueType.Enum> featureTypes,
     long maxAgeSeconds,
     int maxAgeNanos,
+    OnlineLayout layout,
     RedisAccess redis,
     int pipelineSize)
     implements Serializable {
@@ -63,14 +66,24 @@ record OnlineWritePlan(
       return List.of(new long[] {0, 0}).iterator();
     }
     long duplicates = 0;
+    boolean packed = layout == OnlineLayout.PACKED;
+    byte[] packedPrefix = PackedRows.keyPrefix(table);
+    int[] featureIds = featureIds();
     try (UnifiedJedis connection = RedisConnections.open(redis);
         PipelinedScriptWriter writer =
             new PipelinedScriptWriter(
-                connection, pipelineSize, redis.cluster() ? 1 : STANDALONE_ENTITIES_PER_CALL)) {
+                connection,
+                packed ? NewestWinsScript.PACKED : NewestWinsScript.HASH,
+                pipelineSize,
+                redis.cluster() ? 1 : STANDALONE_ENTITIES_PER_CALL)) {
       while (rows.hasNext()) {
         Row row = rows.next();
         duplicates += row.getLong(rowCountIndex()) - 1;
-        writer.write(entityKey(row), scriptArgs(row));
+        if (packed) {
+          writer.write(PackedRows.key(packedPrefix, entityKey(row)), packedArgs(row, featureIds));
+        } else {
+          writer.write(entityKey(row), scriptArgs(row));
+        }
       }
       writer.flush();
       return List.of(new long[] {writer.written(), writer.notNewer() + duplicates}).iterator();
@@ -85,6 +98,33 @@ record OnlineWritePlan(
     return OnlineStoreKeys.entityKey(project, entities);
   }
 
+  /** Packed-row ids of the features, in {@link #featureNames} order. */
+  int[] featureIds() {
+    return featureNames.stream().mapToInt(name -> PackedRows.featureId(table, name)).toArray();
+  }
+
+  /** The packed script's ARGV (see packed-newest-wins.lua): the PackedRow and its expiry. */
+  List<byte[]> packedArgs(Row row, int[] featureIds) {
+    List<Value> values = new ArrayList<>(featureNames.size());
+    for (int i = 0; i < featureNames.size(); i++) {
+      values.add(SparkTypes.toValue(row, firstFeatureIndex() + i, featureTypes.get(i)));
+    }
+    Instant eventTime = instant(row.get(eventTimeIndex()));
+    byte[] expiry = new byte[0];
+    if (expires()) {
+      Instant expiresAt = eventTime.plusSeconds(maxAgeSeconds).plusNanos(maxAgeNanos);
+      // Whole seconds, rounded up as the hash script does; SET refuses an EXAT below 1.
+      long seconds = expiresAt.getEpochSecond() + (expiresAt.getNano() > 0 ? 1 : 0);
+      expiry =
+          Long.toString(Math.max(1, seconds)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+    return List.of(PackedRows.row(timestamp(eventTime), featureIds, values), expiry);
+  }
+
+  private boolean expires() {
+    return maxAgeSeconds > 0 || maxAgeNanos > 0;
+  }
+
   /** The script's ARGV (see newest-wins.lua). */
   List<byte[]> scriptArgs(Row row) {
     Map<String, Value> features = new LinkedHashMap<>();
@@ -95,7 +135,7 @@ record OnlineWritePlan(
     }
     Instant eventTime = instant(row.get(eventTimeIndex()));
     Timestamp eventTimestamp = timestamp(eventTime);
-    boolean expires = maxAgeSeconds > 0 || maxAgeNanos > 0;
+    boolean expires = expires();
     Timestamp expiry =
         expires ? timestamp(eventTime.plusSeconds(maxAgeSeconds).plusNanos(maxAgeNanos)) : null;
 

@@ -9,7 +9,7 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
- * Runs {@link NewestWinsScript} over {@code entitiesPerCall} entities per call, {@code batchSize}
+ * Runs a {@link NewestWinsScript} over {@code entitiesPerCall} entities per call, {@code batchSize}
  * entities per pipeline, and counts what the script answered. Not thread-safe: one per partition.
  */
 final class PipelinedScriptWriter implements AutoCloseable {
@@ -17,6 +17,7 @@ final class PipelinedScriptWriter implements AutoCloseable {
   private final UnifiedJedis redis;
   private final int batchSize;
   private final int entitiesPerCall;
+  private final NewestWinsScript script;
   private final byte[] sha;
   private final List<byte[]> keys = new ArrayList<>();
   private final List<List<byte[]>> args = new ArrayList<>();
@@ -27,16 +28,22 @@ final class PipelinedScriptWriter implements AutoCloseable {
     this(redis, batchSize, 1);
   }
 
+  PipelinedScriptWriter(UnifiedJedis redis, int batchSize, int entitiesPerCall) {
+    this(redis, NewestWinsScript.HASH, batchSize, entitiesPerCall);
+  }
+
   /**
    * @param entitiesPerCall entities one script call writes: several amortize the script's fixed
    *     cost in Redis; 1 on a cluster, where one call's keys must share a slot
    */
-  PipelinedScriptWriter(UnifiedJedis redis, int batchSize, int entitiesPerCall) {
+  PipelinedScriptWriter(
+      UnifiedJedis redis, NewestWinsScript script, int batchSize, int entitiesPerCall) {
     this.redis = redis;
+    this.script = script;
     this.batchSize = batchSize;
     this.entitiesPerCall = Math.max(1, entitiesPerCall);
     // Loaded once per connection (broadcast to every master of a cluster); EVALSHA afterwards.
-    this.sha = redis.scriptLoad(NewestWinsScript.SOURCE).getBytes(StandardCharsets.US_ASCII);
+    this.sha = redis.scriptLoad(script.source).getBytes(StandardCharsets.US_ASCII);
   }
 
   void write(byte[] key, List<byte[]> scriptArgs) {
@@ -79,7 +86,7 @@ final class PipelinedScriptWriter implements AutoCloseable {
           throw e;
         }
         // The server lost its script cache (restart, SCRIPT FLUSH): EVAL runs and re-caches it.
-        reply = redis.eval(NewestWinsScript.SOURCE_BYTES, callKeys.get(c), callArgs.get(c));
+        reply = redis.eval(script.sourceBytes, callKeys.get(c), callArgs.get(c));
       }
       if (!(reply instanceof List<?> answers) || answers.size() != callKeys.get(c).size()) {
         throw new IllegalStateException("unexpected reply from the write script: " + reply);

@@ -8,53 +8,13 @@
 --   a[6 .. 5+2n]  the pairs;  a[6+2n ..]  fields of null features to HDEL
 -- Returns, per entity, 1 when written, 0 when the stored event time is not older.
 
--- A varint at byte i: (value, next i). Lua numbers are doubles, exact to 2^53: plenty for epoch
--- seconds. A negative int64 is a 10-byte two's complement varint; it is summed from the
--- complemented 7-bit groups so that small negative values stay exact.
-local function read_varint(bytes, i)
-  local groups = {}
-  repeat
-    local byte = string.byte(bytes, i)
-    i = i + 1
-    groups[#groups + 1] = byte % 128
-  until byte < 128
-  local value, scale = 0, 1
-  if #groups == 10 and groups[10] % 2 == 1 then
-    for k = 1, 9 do
-      value = value + (127 - groups[k]) * scale
-      scale = scale * 128
-    end
-    return -(value + 1), i
-  end
-  for k = 1, #groups do
-    value = value + groups[k] * scale
-    scale = scale * 128
-  end
-  return value, i
-end
-
--- google.protobuf.Timestamp: seconds = field 1 (tag 8), nanos = field 2 (tag 16), both varints.
-local function decode_timestamp(bytes)
-  local seconds, nanos, i = 0, 0, 1
-  while i <= #bytes do
-    local tag = string.byte(bytes, i)
-    local value
-    value, i = read_varint(bytes, i + 1)
-    if tag == 8 then
-      seconds = value
-    elseif tag == 16 then
-      nanos = value
-    end
-  end
-  return seconds, nanos
-end
-
 local function write_entity(key, o, last_arg)
   local stored = redis.call('HGET', key, ARGV[o + 1])
   if stored then
     local new_seconds, new_nanos = decode_timestamp(ARGV[o + 2])
     local old_seconds, old_nanos = decode_timestamp(stored)
-    if new_seconds < old_seconds or (new_seconds == old_seconds and new_nanos <= old_nanos) then
+    -- A stored time that does not parse is replaced.
+    if old_seconds and not newer(new_seconds, new_nanos, old_seconds, old_nanos) then
       return 0
     end
   end

@@ -7,6 +7,7 @@ import io.larder.jobs.spark.SparkSessions;
 import io.larder.onlinestore.OnlineRowReader;
 import io.larder.onlinestore.OnlineRowReader.FeatureValue;
 import io.larder.onlinestore.OnlineStoreKeys;
+import io.larder.onlinestore.PackedRows;
 import io.larder.proto.core.DataSourceProto.DataSource;
 import io.larder.proto.core.EntityProto.EntitySpecV2;
 import io.larder.proto.core.FeatureProto.FeatureSpecV2;
@@ -16,6 +17,7 @@ import io.larder.proto.larder.JobsProto.RedisTarget;
 import io.larder.proto.storage.RedisProto.RedisKeyV2;
 import io.larder.proto.types.ValueProto.Value;
 import io.larder.proto.types.ValueProto.ValueType;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -138,6 +140,35 @@ public final class BatchFixtures {
     return OnlineRowReader.read(value, type, OnlineRowReader.freshness(ts, 0, 0));
   }
 
+  /**
+   * What the gateway would answer for one feature of one stored packed row (no max-age check): the
+   * row scanned as the gateway scans it.
+   */
+  public static FeatureValue readPacked(
+      UnifiedJedis redis, byte[] entityKey, String table, String feature, ValueType.Enum type) {
+    byte[] row = redis.get(PackedRows.key(PackedRows.keyPrefix(table), entityKey));
+    byte[][] found = new byte[2][];
+    if (row != null) {
+      int wanted = PackedRows.featureId(table, feature);
+      PackedRows.scan(
+          row,
+          new PackedRows.RowVisitor() {
+            @Override
+            public void eventTimestamp(byte[] timestamp) {
+              found[0] = timestamp;
+            }
+
+            @Override
+            public void feature(int id, byte[] value) {
+              if (id == wanted) {
+                found[1] = value;
+              }
+            }
+          });
+    }
+    return OnlineRowReader.read(found[1], type, OnlineRowReader.freshness(found[0], 0, 0));
+  }
+
   static Instant storedTime(UnifiedJedis redis, byte[] key, byte[] field) {
     byte[] bytes = redis.hget(key, field);
     if (bytes == null) {
@@ -201,5 +232,43 @@ public final class BatchFixtures {
     for (byte[] key : keys(redis, project)) {
       redis.del(key);
     }
+    for (byte[] key : packedKeys(redis, project)) {
+      redis.del(key);
+    }
+  }
+
+  /** Every packed key ({@code _p:<table>:} + RedisKeyV2) of a project, of any table. */
+  static List<byte[]> packedKeys(UnifiedJedis redis, String project) {
+    List<byte[]> keys = new ArrayList<>();
+    byte[] cursor = ScanParams.SCAN_POINTER_START_BINARY;
+    ScanParams params =
+        new ScanParams().match("_p:*".getBytes(StandardCharsets.US_ASCII)).count(1000);
+    do {
+      ScanResult<byte[]> page = redis.scan(cursor, params);
+      for (byte[] key : page.getResult()) {
+        int at = indexOf(key, (byte) ':', 3);
+        try {
+          if (at > 0
+              && RedisKeyV2.parseFrom(java.util.Arrays.copyOfRange(key, at + 1, key.length))
+                  .getProject()
+                  .equals(project)) {
+            keys.add(key);
+          }
+        } catch (InvalidProtocolBufferException notOurs) {
+          // Another writer's key that merely starts like ours.
+        }
+      }
+      cursor = page.getCursorAsBytes();
+    } while (!java.util.Arrays.equals(cursor, ScanParams.SCAN_POINTER_START_BINARY));
+    return keys;
+  }
+
+  private static int indexOf(byte[] bytes, byte wanted, int from) {
+    for (int i = from; i < bytes.length; i++) {
+      if (bytes[i] == wanted) {
+        return i;
+      }
+    }
+    return -1;
   }
 }

@@ -15,7 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.larder.jobs.online.SecureRedis;
+import io.larder.onlinestore.OnlineLayout;
 import io.larder.onlinestore.OnlineStoreKeys;
+import io.larder.onlinestore.PackedRows;
 import io.larder.proto.core.EntityProto.EntitySpecV2;
 import io.larder.proto.core.FeatureProto.FeatureSpecV2;
 import io.larder.proto.core.FeatureTableProto.FeatureTableSpec;
@@ -363,6 +365,90 @@ class BatchIngestionIT {
               assertThat(messages.toString()).contains("part-99999-corrupt.parquet");
             });
     assertThat(BatchFixtures.keys(redis, project)).isEmpty();
+  }
+
+  @Test
+  void aPackedTableGetsOneStringPerEntityNewestWinsWithExpiryAndTheSameAnswersAsAHash() {
+    Instant t1 = Instant.now().minusSeconds(120);
+    Instant t2 = Instant.now().minusSeconds(60);
+    List<Row> rows =
+        List.of(
+            stats(1L, 10L, 4.0, "a", t2, t1),
+            stats(1L, 11L, 4.1, "b", t1, t2),
+            stats(2L, 20L, null, "c", t1, t2),
+            stats(3L, 30L, 4.4, null, t1, null));
+    String url = parquet("packed", rows);
+    String project = project("packed");
+    FeatureTableSpec hashed = statsTable(url, 3600);
+    FeatureTableSpec packed =
+        hashed.toBuilder()
+            .setName("driver_stats_packed")
+            .putLabels(OnlineLayout.LABEL, OnlineLayout.PACKED.label())
+            .build();
+
+    JobResult hashRun = BatchIngestionJob.run(spark, spec(project, hashed, DRIVER, null, null));
+    JobResult packedRun = BatchIngestionJob.run(spark, spec(project, packed, DRIVER, null, null));
+
+    assertThat(packedRun.getRowsWritten()).isEqualTo(hashRun.getRowsWritten()).isEqualTo(3);
+    assertThat(packedRun.getRowsNotNewer()).isEqualTo(1);
+    assertThat(BatchFixtures.packedKeys(redis, project)).hasSize(3);
+    for (long driver = 1; driver <= 3; driver++) {
+      byte[] key = driverKey(project, driver);
+      for (FeatureSpecV2 feature : STATS) {
+        assertThat(
+                BatchFixtures.readPacked(
+                    redis, key, "driver_stats_packed", feature.getName(), feature.getValueType()))
+            .as("driver %d %s", driver, feature.getName())
+            .isEqualTo(read(redis, key, "driver_stats", feature.getName(), feature.getValueType()));
+      }
+      // Expires with its row: event time + max age, whole seconds rounded up.
+      byte[] packedKey = PackedRows.key(PackedRows.keyPrefix("driver_stats_packed"), key);
+      Instant event = driver == 1 ? t2 : t1;
+      assertThat(redis.expireTime(packedKey))
+          .isEqualTo(event.plusSeconds(3600).getEpochSecond() + (event.getNano() > 0 ? 1 : 0));
+    }
+    // The hash holds only the hash-layout table.
+    assertThat(redis.hkeys(driverKey(project, 1)))
+        .noneMatch(field -> new String(field).contains("packed"));
+
+    // A re-run changes nothing; a newer row with a null feature leaves no older value behind.
+    byte[] one = PackedRows.key(PackedRows.keyPrefix("driver_stats_packed"), driverKey(project, 1));
+    byte[] before = redis.get(one);
+    assertThat(
+            BatchIngestionJob.run(spark, spec(project, packed, DRIVER, null, null))
+                .getRowsWritten())
+        .isZero();
+    assertThat(redis.get(one)).isEqualTo(before);
+    String newer =
+        parquet("packed_newer", List.of(stats(1L, 12L, null, "z", t2.plusSeconds(1), t2)));
+    BatchIngestionJob.run(
+        spark,
+        spec(
+            project,
+            packed.toBuilder()
+                .setBatchSource(fileSource(newer).setCreatedTimestampColumn("created"))
+                .build(),
+            DRIVER,
+            null,
+            null));
+    assertThat(
+            BatchFixtures.readPacked(
+                    redis,
+                    driverKey(project, 1),
+                    "driver_stats_packed",
+                    "rating",
+                    ValueType.Enum.DOUBLE)
+                .status())
+        .isEqualTo(FieldStatus.NOT_FOUND);
+    assertThat(
+            BatchFixtures.readPacked(
+                    redis,
+                    driverKey(project, 1),
+                    "driver_stats_packed",
+                    "trips",
+                    ValueType.Enum.INT64)
+                .value())
+        .isEqualTo(int64(12));
   }
 
   @Test

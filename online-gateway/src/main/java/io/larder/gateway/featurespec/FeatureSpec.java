@@ -12,13 +12,16 @@ public final class FeatureSpec {
   private final String reference;
   private final ValueType.Enum valueType;
   private final byte[] field;
+  private final int id;
   private final int index;
 
-  FeatureSpec(String name, String reference, ValueType.Enum valueType, byte[] field, int index) {
+  FeatureSpec(
+      String name, String reference, ValueType.Enum valueType, byte[] field, int id, int index) {
     this.name = name;
     this.reference = reference;
     this.valueType = valueType;
     this.field = field;
+    this.id = id;
     this.index = index;
   }
 
@@ -38,6 +41,11 @@ public final class FeatureSpec {
   /** The Redis hash field; shared by every request, so callers must not modify it. */
   public byte[] field() {
     return field;
+  }
+
+  /** The feature's id in a packed row: its {@link #field()} read as a little-endian int. */
+  public int id() {
+    return id;
   }
 
   /** Position in its table's feature list. */

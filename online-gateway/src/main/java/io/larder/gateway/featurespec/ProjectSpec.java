@@ -1,7 +1,9 @@
 package io.larder.gateway.featurespec;
 
 import com.google.protobuf.Duration;
+import io.larder.onlinestore.OnlineLayout;
 import io.larder.onlinestore.OnlineStoreKeys;
+import io.larder.onlinestore.PackedRows;
 import io.larder.proto.core.EntityProto.EntitySpecV2;
 import io.larder.proto.core.FeatureProto.FeatureSpecV2;
 import io.larder.proto.core.FeatureTableProto.FeatureTableSpec;
@@ -76,6 +78,7 @@ public final class ProjectSpec {
               table + ":" + feature.getName(),
               feature.getValueType(),
               OnlineStoreKeys.featureField(table, feature.getName()),
+              PackedRows.featureId(table, feature.getName()),
               features.size());
       features.add(precomputed);
       byName.put(feature.getName(), precomputed);
@@ -83,11 +86,22 @@ public final class ProjectSpec {
     return new TableSpec(
         spec,
         key,
+        layout(spec),
+        PackedRows.key(PackedRows.keyPrefix(table), key.keyPrefix()),
         OnlineStoreKeys.timestampField(table),
         nanos(spec.getMaxAge()),
         List.copyOf(features),
         Map.copyOf(byName),
         index);
+  }
+
+  /** The registry refuses unknown layouts; one that slipped in (an old registry) reads as hash. */
+  private static OnlineLayout layout(FeatureTableSpec spec) {
+    try {
+      return OnlineLayout.of(spec.getLabelsMap());
+    } catch (IllegalArgumentException unknown) {
+      return OnlineLayout.HASH;
+    }
   }
 
   private static long nanos(Duration maxAge) {

@@ -8,9 +8,11 @@ import io.larder.gateway.featurespec.FeatureSpec;
 import io.larder.gateway.featurespec.FeatureSpecSnapshot;
 import io.larder.gateway.featurespec.ProjectSpec;
 import io.larder.gateway.featurespec.TableSpec;
+import io.larder.onlinestore.OnlineLayout;
 import io.larder.onlinestore.OnlineRowReader;
 import io.larder.onlinestore.OnlineRowReader.Freshness;
 import io.larder.onlinestore.OnlineValues;
+import io.larder.onlinestore.PackedRows;
 import io.larder.onlinestore.StoredValues;
 import io.larder.proto.serving.ServingServiceProto.FeatureReferenceV2;
 import io.larder.proto.serving.ServingServiceProto.GetOnlineFeaturesRequestV2;
@@ -30,10 +32,11 @@ import java.util.Map;
 
 /**
  * How one request is answered: its features resolved against a spec snapshot and grouped into
- * {@link ReadGroup}s (tables keyed on the same entities share a Redis hash, so one HMGET reads all
- * their fields and timestamps), then, per range of rows, one {@link HashRead} per distinct key.
- * Everything per table and feature (fields, response keys, max ages) comes precomputed from the
- * snapshot; per row only the key is encoded.
+ * {@link ReadGroup}s (hash-layout tables keyed on the same entities share a Redis hash, so one
+ * HMGET reads all their fields and timestamps; a packed table is one string per row), then, per
+ * range of rows, one {@link HashRead} or {@link ValueRead} per distinct key. Everything per table
+ * and feature (fields, response keys, max ages) comes precomputed from the snapshot; per row only
+ * the key is encoded.
  */
 final class LookupPlan {
 
@@ -160,6 +163,11 @@ final class LookupPlan {
     Arrays.fill(groupSlot, -1);
     List<List<Integer>> tablesOfGroup = new ArrayList<>();
     for (int t = 0; t < tables.size(); t++) {
+      if (tables.get(t).layout() == OnlineLayout.PACKED) {
+        // A packed table is a string of its own: one MGET key per row.
+        tablesOfGroup.add(List.of(t));
+        continue;
+      }
       int key = tables.get(t).entityKey().index();
       if (groupSlot[key] < 0) {
         groupSlot[key] = tablesOfGroup.size();
@@ -192,7 +200,7 @@ final class LookupPlan {
   Batch batch(int from, int to) {
     int groupCount = groups.length;
     int[] readOf = new int[(to - from) * groupCount];
-    List<HashRead> reads = new ArrayList<>(Math.min(readOf.length, 1024));
+    List<StoreRead> reads = new ArrayList<>(Math.min(readOf.length, 1024));
     Map<ByteBuffer, Integer> readOfKey = new HashMap<>(Math.max(16, readOf.length * 2));
     Value[] values = new Value[maxKeySize];
     for (int r = from; r < to; r++) {
@@ -200,11 +208,12 @@ final class LookupPlan {
       for (int g = 0; g < groupCount; g++) {
         ReadGroup group = groups[g];
         byte[] key = encodeKey(r, fields, group, values);
-        // Keys of different groups differ in their entity names, so one map serves all groups.
+        // Keys of different groups differ in their entity names or packed table, so one map
+        // serves all groups.
         Integer read = readOfKey.putIfAbsent(ByteBuffer.wrap(key), reads.size());
         if (read == null) {
           readOf[(r - from) * groupCount + g] = reads.size();
-          reads.add(new HashRead(key, group.fields));
+          reads.add(group.packed ? new ValueRead(key) : new HashRead(key, group.fields));
         } else {
           readOf[(r - from) * groupCount + g] = read;
         }
@@ -213,11 +222,14 @@ final class LookupPlan {
     return new Batch(from, to, List.copyOf(reads), readOf);
   }
 
-  /** The serialized RedisKeyV2: the group's precomputed prefix, then each entity value. */
+  /**
+   * The serialized RedisKeyV2 (behind {@code _p:<table>:} for a packed table): the group's
+   * precomputed prefix, then each entity value.
+   */
   private static byte[] encodeKey(
       int row, Map<String, Value> fields, ReadGroup group, Value[] values) {
     EntityKeySpec key = group.key;
-    byte[] prefix = key.keyPrefix();
+    byte[] prefix = group.keyPrefix;
     int size = prefix.length;
     for (int i = 0; i < key.size(); i++) {
       Value value = entityValue(row, fields, group, i);
@@ -287,6 +299,7 @@ final class LookupPlan {
     byte[] statuses = new byte[rowCount * slots];
     byte[][] values = new byte[rowCount * slots][];
     List<Map<String, Value>> echoed = new ArrayList<>(rowCount);
+    PackedRowFields packed = new PackedRowFields();
     int cell = 0;
     for (int row = batch.from; row < batch.to; row++) {
       EntityRow entityRow = rows.get(row);
@@ -296,6 +309,17 @@ final class LookupPlan {
       for (int g = 0; g < groups.length; g++) {
         ReadGroup group = groups[g];
         List<byte[]> stored = results.get(batch.readOf[base + g]);
+        if (group.packed) {
+          TableSpec table = group.tables[0];
+          FeatureSpec[] features = group.features[0];
+          packed.read(stored.get(0), table, group.slotOfFeature, features.length);
+          Freshness freshness =
+              OnlineRowReader.freshness(packed.timestamp, table.maxAgeNanos(), asOfNanos);
+          for (int f = 0; f < features.length; f++, cell++) {
+            fill(cell, packed.values[f], features[f], freshness, statuses, values);
+          }
+          continue;
+        }
         for (int t = 0; t < group.tables.length; t++) {
           TableSpec table = group.tables[t];
           int offset = group.offsets[t];
@@ -303,27 +327,83 @@ final class LookupPlan {
               OnlineRowReader.freshness(stored.get(offset), table.maxAgeNanos(), asOfNanos);
           FeatureSpec[] features = group.features[t];
           for (int f = 0; f < features.length; f++, cell++) {
-            byte[] storedValue = stored.get(offset + 1 + f);
-            if (freshness == Freshness.MISSING || storedValue == null) {
-              statuses[cell] = FieldStatus.NOT_FOUND_VALUE;
-              continue;
-            }
-            byte[] value = StoredValues.canonical(storedValue, features[f].valueType());
-            if (value == null) {
-              statuses[cell] = FieldStatus.NOT_FOUND_VALUE;
-            } else if (value == StoredValues.UNSET) {
-              statuses[cell] = FieldStatus.NULL_VALUE_VALUE;
-            } else if (freshness == Freshness.STALE) {
-              statuses[cell] = FieldStatus.OUTSIDE_MAX_AGE_VALUE;
-            } else {
-              statuses[cell] = FieldStatus.PRESENT_VALUE;
-              values[cell] = value;
-            }
+            fill(cell, stored.get(offset + 1 + f), features[f], freshness, statuses, values);
           }
         }
       }
     }
     return new OnlineAnswer(batch.from, echoed, references, statuses, values);
+  }
+
+  /** One feature's status and value, by the rules of OnlineRowReader, whatever the layout. */
+  private static void fill(
+      int cell,
+      byte[] storedValue,
+      FeatureSpec feature,
+      Freshness freshness,
+      byte[] statuses,
+      byte[][] values) {
+    if (freshness == Freshness.MISSING || storedValue == null) {
+      statuses[cell] = FieldStatus.NOT_FOUND_VALUE;
+      return;
+    }
+    byte[] value = StoredValues.canonical(storedValue, feature.valueType());
+    if (value == null) {
+      statuses[cell] = FieldStatus.NOT_FOUND_VALUE;
+    } else if (value == StoredValues.UNSET) {
+      statuses[cell] = FieldStatus.NULL_VALUE_VALUE;
+    } else if (freshness == Freshness.STALE) {
+      statuses[cell] = FieldStatus.OUTSIDE_MAX_AGE_VALUE;
+    } else {
+      statuses[cell] = FieldStatus.PRESENT_VALUE;
+      values[cell] = value;
+    }
+  }
+
+  /**
+   * The requested features' values and the event time of one stored packed row, reused row after
+   * row; a row that is absent or does not parse has neither (NOT_FOUND).
+   */
+  private static final class PackedRowFields implements PackedRows.RowVisitor {
+    byte[] timestamp;
+    byte[][] values = new byte[0][];
+    private TableSpec table;
+    private int[] slotOfFeature;
+    private int hint;
+
+    void read(byte[] stored, TableSpec table, int[] slotOfFeature, int requested) {
+      this.table = table;
+      this.slotOfFeature = slotOfFeature;
+      this.hint = 0;
+      timestamp = null;
+      if (values.length < requested) {
+        values = new byte[requested][];
+      } else {
+        Arrays.fill(values, 0, requested, null);
+      }
+      if (stored != null && !PackedRows.scan(stored, this)) {
+        timestamp = null;
+      }
+    }
+
+    @Override
+    public void eventTimestamp(byte[] timestamp) {
+      this.timestamp = timestamp;
+    }
+
+    @Override
+    public void feature(int id, byte[] value) {
+      int index = table.featureIndexOf(id, hint);
+      if (index < 0) {
+        // A feature since removed from the table: not asked for.
+        return;
+      }
+      hint = index + 1;
+      int slot = slotOfFeature[index];
+      if (slot >= 0) {
+        values[slot] = value;
+      }
+    }
   }
 
   private static long nanos(Timestamp timestamp) {
@@ -341,17 +421,37 @@ final class LookupPlan {
     final int[] offsets;
     final List<byte[]> fields;
 
+    /** One packed table: a string per row, not fields of the shared hash. */
+    final boolean packed;
+
+    /** What each row's key starts with: the RedisKeyV2 prefix, behind the packed prefix. */
+    final byte[] keyPrefix;
+
+    /** Packed only: per feature index of the table, its position among the requested, or -1. */
+    final int[] slotOfFeature;
+
     ReadGroup(TableSpec[] tables, FeatureSpec[][] features) {
       this.key = tables[0].entityKey();
       this.tables = tables;
       this.features = features;
       this.offsets = new int[tables.length];
+      this.packed = tables[0].layout() == OnlineLayout.PACKED;
+      this.keyPrefix = packed ? tables[0].packedKeyPrefix() : key.keyPrefix();
       List<byte[]> all = new ArrayList<>();
-      for (int t = 0; t < tables.length; t++) {
-        offsets[t] = all.size();
-        all.add(tables[t].timestampField());
-        for (FeatureSpec feature : features[t]) {
-          all.add(feature.field());
+      if (packed) {
+        slotOfFeature = new int[tables[0].features().size()];
+        Arrays.fill(slotOfFeature, -1);
+        for (int f = 0; f < features[0].length; f++) {
+          slotOfFeature[features[0][f].index()] = f;
+        }
+      } else {
+        slotOfFeature = null;
+        for (int t = 0; t < tables.length; t++) {
+          offsets[t] = all.size();
+          all.add(tables[t].timestampField());
+          for (FeatureSpec feature : features[t]) {
+            all.add(feature.field());
+          }
         }
       }
       // Shared by every HashRead of the request: the store only reads it.
@@ -371,10 +471,10 @@ final class LookupPlan {
   static final class Batch {
     final int from;
     final int to;
-    final List<HashRead> reads;
+    final List<StoreRead> reads;
     final int[] readOf;
 
-    Batch(int from, int to, List<HashRead> reads, int[] readOf) {
+    Batch(int from, int to, List<StoreRead> reads, int[] readOf) {
       this.from = from;
       this.to = to;
       this.reads = reads;

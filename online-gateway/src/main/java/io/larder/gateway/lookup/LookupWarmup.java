@@ -2,6 +2,8 @@ package io.larder.gateway.lookup;
 
 import io.larder.gateway.featurespec.FeatureSpecSnapshot;
 import io.larder.gateway.featurespec.ProjectSpec;
+import io.larder.onlinestore.OnlineLayout;
+import io.larder.onlinestore.PackedRows;
 import io.larder.proto.core.EntityProto.EntitySpecV2;
 import io.larder.proto.core.FeatureProto.FeatureSpecV2;
 import io.larder.proto.core.FeatureTableProto.FeatureTableSpec;
@@ -89,6 +91,10 @@ class LookupWarmup implements SmartLifecycle {
               .setName("table_" + t)
               .addEntities("entity_id")
               .setMaxAge(com.google.protobuf.Duration.newBuilder().setSeconds(86_400));
+      if (t % 2 == 1) {
+        // Both layouts' read paths get warm.
+        table.putLabels(OnlineLayout.LABEL, OnlineLayout.PACKED.label());
+      }
       for (int f = 0; f < FEATURES_PER_TABLE; f++) {
         table.addFeatures(
             FeatureSpecV2.newBuilder().setName("feature_" + f).setValueType(ValueType.Enum.DOUBLE));
@@ -126,22 +132,35 @@ class LookupWarmup implements SmartLifecycle {
     log.debug("warm-up answered {} bytes", bytes);
   }
 
-  /** Answers every read at once: a fresh double per feature on even reads, nothing on odd ones. */
+  /**
+   * Answers every read at once: a fresh double per feature on even reads (a packed row of the first
+   * features on even packed reads), nothing on odd ones.
+   */
   private static OnlineStore syntheticStore() {
-    byte[] value = Value.newBuilder().setDoubleVal(0.5).build().toByteArray();
-    byte[] timestamp =
+    Value value = Value.newBuilder().setDoubleVal(0.5).build();
+    com.google.protobuf.Timestamp now =
         com.google.protobuf.Timestamp.newBuilder()
             .setSeconds(Instant.now().getEpochSecond())
-            .build()
-            .toByteArray();
+            .build();
+    byte[] timestamp = now.toByteArray();
+    int[] ids = new int[FEATURES_PER_TABLE];
+    for (int f = 0; f < ids.length; f++) {
+      ids[f] = PackedRows.featureId("table_1", "feature_" + f);
+    }
+    byte[] packedRow = PackedRows.row(now, ids, java.util.Collections.nCopies(ids.length, value));
+    byte[] valueBytes = value.toByteArray();
     return reads -> {
       List<List<byte[]>> answers = new ArrayList<>(reads.size());
       for (int i = 0; i < reads.size(); i++) {
-        List<byte[]> fields = reads.get(i).fields();
+        if (!(reads.get(i) instanceof HashRead hash)) {
+          answers.add(java.util.Collections.singletonList(i % 2 == 1 ? null : packedRow));
+          continue;
+        }
+        List<byte[]> fields = hash.fields();
         List<byte[]> values = new ArrayList<>(fields.size());
         for (byte[] field : fields) {
           // Feature fields are 4-byte hashes; the rest are _ts:<table>.
-          values.add(i % 2 == 1 ? null : field.length == 4 ? value : timestamp);
+          values.add(i % 2 == 1 ? null : field.length == 4 ? valueBytes : timestamp);
         }
         answers.add(values);
       }

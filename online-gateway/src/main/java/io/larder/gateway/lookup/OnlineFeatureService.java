@@ -177,13 +177,14 @@ public class OnlineFeatureService {
           "the online store answered " + results.size() + " of " + batch.reads.size() + " reads");
     }
     for (int i = 0; i < results.size(); i++) {
-      if (results.get(i).size() != batch.reads.get(i).fields().size()) {
+      int expected = batch.reads.get(i) instanceof HashRead hash ? hash.fields().size() : 1;
+      if (results.get(i).size() != expected) {
         throw new IllegalStateException(
             "the online store answered "
                 + results.get(i).size()
                 + " of "
-                + batch.reads.get(i).fields().size()
-                + " fields of read "
+                + expected
+                + " values of read "
                 + i);
       }
     }

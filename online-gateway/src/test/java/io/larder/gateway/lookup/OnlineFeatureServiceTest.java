@@ -334,10 +334,10 @@ class OnlineFeatureServiceTest {
         .satisfies(feature("driver_stats:name", FieldStatus.PRESENT, string("d1")))
         .satisfies(feature("driver_profile:age", FieldStatus.PRESENT, int32(40)));
     assertThat(store.batches()).hasSize(1);
-    List<HashRead> reads = store.batches().get(0);
+    List<StoreRead> reads = store.batches().get(0);
     assertThat(reads).hasSize(1);
     assertThat(reads.get(0).key()).isEqualTo(OnlineStoreKeys.entityKey(P, driver(1)));
-    assertThat(reads.get(0).fields())
+    assertThat(((HashRead) reads.get(0)).fields())
         .containsExactly(
             OnlineStoreKeys.timestampField("driver_stats"),
             OnlineStoreKeys.featureField("driver_stats", "trips"),
@@ -420,7 +420,7 @@ class OnlineFeatureServiceTest {
         .satisfies(feature("driver_customer:rides", FieldStatus.PRESENT, int64(4)));
     assertThat(store.batches()).hasSize(1);
     assertThat(store.batches().get(0))
-        .extracting(HashRead::key)
+        .extracting(StoreRead::key)
         .containsExactlyInAnyOrder(
             OnlineStoreKeys.entityKey(P, driver(1)),
             OnlineStoreKeys.entityKey(P, Map.of("customer_id", string("c1"))),
@@ -456,7 +456,7 @@ class OnlineFeatureServiceTest {
 
     answer(request(P).features("driver_stats:trips", "driver_stats:trips").row(driver(1)).build());
 
-    assertThat(store.batches().get(0).get(0).fields()).hasSize(2);
+    assertThat(((HashRead) store.batches().get(0).get(0)).fields()).hasSize(2);
   }
 
   @Test

@@ -2,8 +2,10 @@ package io.larder.gateway.support;
 
 import io.larder.gateway.lookup.HashRead;
 import io.larder.gateway.lookup.OnlineStore;
+import io.larder.gateway.lookup.StoreRead;
 import io.larder.onlinestore.OnlineRowWriter;
 import io.larder.onlinestore.OnlineStoreKeys;
+import io.larder.onlinestore.PackedRows;
 import io.larder.proto.types.ValueProto.Value;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -16,13 +18,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Mono;
 
 /**
- * An {@link OnlineStore} over in-memory hashes, written through the shared online-store encoding,
- * that records every batch it is asked to read (to count round trips and HMGETs).
+ * An {@link OnlineStore} over in-memory hashes and strings, written through the shared online-store
+ * encoding of either layout, that records every batch it is asked to read (to count round trips,
+ * HMGETs and string reads).
  */
 public final class InMemoryOnlineStore implements OnlineStore {
 
   private final Map<ByteBuffer, Map<ByteBuffer, byte[]>> hashes = new ConcurrentHashMap<>();
-  private final List<List<HashRead>> batches = new CopyOnWriteArrayList<>();
+  private final Map<ByteBuffer, byte[]> strings = new ConcurrentHashMap<>();
+  private final List<List<StoreRead>> batches = new CopyOnWriteArrayList<>();
   private final AtomicInteger subscriptions = new AtomicInteger();
   private volatile Throwable failure;
 
@@ -36,6 +40,24 @@ public final class InMemoryOnlineStore implements OnlineStore {
     Map<ByteBuffer, byte[]> hash = hash(OnlineStoreKeys.entityKey(project, entity));
     OnlineRowWriter.fields(table, features, Specs.timestamp(eventTime), null)
         .forEach((field, value) -> hash.put(ByteBuffer.wrap(field), value));
+  }
+
+  /** One feature-table row of one entity in the packed layout, features in the given order. */
+  public void writePackedRow(
+      String project,
+      Map<String, Value> entity,
+      String table,
+      Map<String, Value> features,
+      Instant eventTime) {
+    int[] ids = features.keySet().stream().mapToInt(f -> PackedRows.featureId(table, f)).toArray();
+    writeString(
+        PackedRows.key(PackedRows.keyPrefix(table), OnlineStoreKeys.entityKey(project, entity)),
+        PackedRows.row(Specs.timestamp(eventTime), ids, new ArrayList<>(features.values())));
+  }
+
+  /** A raw string value, to store what a writer would not (bytes that do not parse). */
+  public void writeString(byte[] key, byte[] value) {
+    strings.put(ByteBuffer.wrap(key), value);
   }
 
   /** A raw field value, to store what a writer would not (an unset Value, a wrong type). */
@@ -53,7 +75,7 @@ public final class InMemoryOnlineStore implements OnlineStore {
   }
 
   @Override
-  public Mono<List<List<byte[]>>> read(List<HashRead> reads) {
+  public Mono<List<List<byte[]>>> read(List<? extends StoreRead> reads) {
     return Mono.fromCallable(
         () -> {
           subscriptions.incrementAndGet();
@@ -66,7 +88,13 @@ public final class InMemoryOnlineStore implements OnlineStore {
             throw new IllegalStateException(error);
           }
           List<List<byte[]>> answers = new ArrayList<>(reads.size());
-          for (HashRead read : reads) {
+          for (StoreRead storeRead : reads) {
+            if (!(storeRead instanceof HashRead read)) {
+              answers.add(
+                  java.util.Collections.singletonList(
+                      strings.get(ByteBuffer.wrap(storeRead.key()))));
+              continue;
+            }
             Map<ByteBuffer, byte[]> hash =
                 hashes.getOrDefault(ByteBuffer.wrap(read.key()), Map.of());
             List<byte[]> values = new ArrayList<>(read.fields().size());
@@ -80,11 +108,11 @@ public final class InMemoryOnlineStore implements OnlineStore {
   }
 
   /** Every batch read so far, one entry per {@link #read} call (one round trip each). */
-  public List<List<HashRead>> batches() {
+  public List<List<StoreRead>> batches() {
     return List.copyOf(batches);
   }
 
-  /** How many HMGETs all batches together held. */
+  /** How many reads (HMGETs and string reads) all batches together held. */
   public int hashReads() {
     return batches.stream().mapToInt(List::size).sum();
   }

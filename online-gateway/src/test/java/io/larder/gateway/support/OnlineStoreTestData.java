@@ -2,6 +2,7 @@ package io.larder.gateway.support;
 
 import io.larder.onlinestore.OnlineRowWriter;
 import io.larder.onlinestore.OnlineStoreKeys;
+import io.larder.onlinestore.PackedRows;
 import io.larder.proto.types.ValueProto.Value;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
@@ -91,6 +92,27 @@ public final class OnlineStoreTestData implements AutoCloseable {
     if (!LettuceFutures.awaitAll(Duration.ofSeconds(60), replies.toArray(RedisFuture<?>[]::new))) {
       throw new IllegalStateException("Redis did not take " + entities.size() + " rows in 60 s");
     }
+  }
+
+  /**
+   * One feature-table row of one entity in the packed layout, features in the map's order (nulls
+   * not written).
+   */
+  public void writePackedRow(
+      String project,
+      Map<String, Value> entity,
+      String table,
+      Map<String, Value> features,
+      Instant eventTime) {
+    byte[] key =
+        PackedRows.key(PackedRows.keyPrefix(table), OnlineStoreKeys.entityKey(project, entity));
+    int[] ids = features.keySet().stream().mapToInt(f -> PackedRows.featureId(table, f)).toArray();
+    RedisCommands<byte[], byte[]> redis = connection.sync();
+    redis.set(
+        key,
+        PackedRows.row(Specs.timestamp(eventTime), ids, new ArrayList<>(features.values())),
+        io.lettuce.core.SetArgs.Builder.ex(KEY_TTL));
+    written.add(key);
   }
 
   /** A raw field, to store what a writer would not (an unset Value, a wrongly typed one). */

@@ -109,6 +109,13 @@ public class FeatureTableService {
                   + " delete the table or apply a new one",
               spec.getName(), existing.getSpec().getEntitiesList()));
     }
+    if (existing != null) {
+      try {
+        OnlineLayoutLabel.checkUnchanged(existing.getSpec(), spec);
+      } catch (RegistryException refused) {
+        return Mono.error(refused);
+      }
+    }
     Mono<Long> revision =
         existing != null
             ? Mono.just(existing.getMeta().getRevision() + 1)

@@ -24,6 +24,7 @@ final class FeatureTableValidator {
     Names.checkName("table_spec.name", spec.getName());
     // Read first: an unknown format is the root cause of any stream-source complaint below.
     Optional<StreamFormatLabel> streamFormat = StreamFormatLabel.of(spec);
+    OnlineLayoutLabel.of(spec);
     checkEntities(spec);
     checkFeatures(spec);
     if (spec.hasMaxAge()

@@ -13,9 +13,9 @@ import io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.github.resilience4j.reactor.bulkhead.operator.BulkheadOperator;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
-import io.larder.gateway.lookup.HashRead;
 import io.larder.gateway.lookup.OnlineStore;
 import io.larder.gateway.lookup.OnlineStoreUnavailableException;
+import io.larder.gateway.lookup.StoreRead;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -30,7 +30,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * The online store on Redis, standalone or Cluster (whichever {@link RedisConnector} it is given):
- * each {@link #read} is one pipelined batch of HMGETs, guarded by a timeout (per chunk of
+ * each {@link #read} is one pipelined batch of HMGETs and MGETs, guarded by a timeout (per chunk of
  * max-batch-commands), a circuit breaker and a bulkhead, so that a slow, dead or overloaded Redis
  * turns into a quick {@link OnlineStoreUnavailableException} and never into waiting requests.
  */
@@ -110,7 +110,7 @@ public final class RedisOnlineStore implements OnlineStore, AutoCloseable {
   }
 
   @Override
-  public Mono<List<List<byte[]>>> read(List<HashRead> reads) {
+  public Mono<List<List<byte[]>>> read(List<? extends StoreRead> reads) {
     if (reads.isEmpty()) {
       return Mono.just(List.of());
     }
@@ -125,7 +125,7 @@ public final class RedisOnlineStore implements OnlineStore, AutoCloseable {
     Mono<List<List<byte[]>>> guarded =
         Mono.defer(
                 () ->
-                    PipelinedHashReads.read(
+                    PipelinedReads.read(
                         reads.size() > maxBatchCommands
                             ? connector.largeReadConnection()
                             : connector.connection(),

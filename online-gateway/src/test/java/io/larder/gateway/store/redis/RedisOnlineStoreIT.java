@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.larder.gateway.lookup.HashRead;
 import io.larder.gateway.lookup.OnlineStoreUnavailableException;
+import io.larder.gateway.lookup.StoreRead;
+import io.larder.gateway.lookup.ValueRead;
 import io.larder.onlinestore.OnlineStoreKeys;
 import io.larder.proto.types.ValueProto.Value;
 import io.larder.support.blockhound.LarderBlockHound;
@@ -14,9 +16,11 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -167,6 +171,37 @@ class RedisOnlineStoreIT {
     // 100 commands in ceil(100 / 7) writes.
     assertThat(batches.count() - probes).isEqualTo(15);
     assertThat(batches.max()).isEqualTo(7.0);
+  }
+
+  @Test
+  void stringReadsGoOutAsMgetsOfAtMostMaxBatchCommandsKeysBesideTheHashReads() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    store = RedisTestSupport.standaloneStore(properties("max-batch-commands", "7"), meters);
+    RedisTestSupport.awaitConnected(store, Duration.ofSeconds(10));
+    DistributionSummary batches = meters.get(RedisOnlineStore.BATCH_SIZE_METRIC).summary();
+    long probes = batches.count();
+    List<StoreRead> reads = new ArrayList<>();
+    List<List<String>> expected = new ArrayList<>();
+    byte[] aHash = entity(25_000);
+    hset(aHash, PRICE, "in a hash");
+    for (int i = 0; i < 50; i++) {
+      byte[] key = ("_p:rides:" + (25_000 + i)).getBytes(StandardCharsets.US_ASCII);
+      if (i % 3 != 0) {
+        writer.sync().set(key, ("v" + i).getBytes(StandardCharsets.US_ASCII));
+        written.add(key);
+      }
+      reads.add(new ValueRead(key));
+      expected.add(Collections.singletonList(i % 3 != 0 ? "v" + i : null));
+    }
+    // A string read of a hash holds no packed row: absent, not an error.
+    reads.add(new ValueRead(aHash));
+    expected.add(Collections.singletonList(null));
+    reads.add(new HashRead(aHash, List.of(PRICE)));
+    expected.add(List.of("in a hash"));
+
+    assertThat(RedisTestSupport.readStrings(store, reads)).isEqualTo(expected);
+    // One HMGET and ceil(51 / 7) = 8 MGETs: 9 commands in 2 writes of at most 7.
+    assertThat(batches.count() - probes).isEqualTo(2);
   }
 
   @Test

@@ -108,7 +108,8 @@ public final class RedisTestSupport {
     return out;
   }
 
-  static List<List<String>> readStrings(RedisOnlineStore store, List<HashRead> reads) {
+  static List<List<String>> readStrings(
+      RedisOnlineStore store, List<? extends io.larder.gateway.lookup.StoreRead> reads) {
     List<List<byte[]>> rows = store.read(reads).block(BLOCK);
     assertThat(rows).isNotNull().hasSize(reads.size());
     return strings(rows);

@@ -1,8 +1,12 @@
 package io.larder.gateway.store.redis;
 
 import io.larder.gateway.lookup.HashRead;
+import io.larder.gateway.lookup.StoreRead;
+import io.larder.gateway.lookup.ValueRead;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.ValueListOutput;
 import io.lettuce.core.protocol.AsyncCommand;
@@ -13,7 +17,9 @@ import io.lettuce.core.protocol.RedisCommand;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -22,18 +28,19 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 
 /**
- * One pipelined batch: an HMGET per read, handed to the connection in chunks of at most {@code
- * maxBatchCommands} commands (one write and flush each, per node for Cluster). The first {@code
- * chunksInFlight} chunks are written at once; each further chunk when an earlier one is fully
- * answered, so a large read keeps Redis busy without queueing everyone else's reads behind all of
- * it. Replies complete the commands on Lettuce's I/O thread; the last one emits the result, so no
- * thread waits for Redis.
+ * One pipelined batch: an HMGET per hash read and an MGET per group of string reads (all of them on
+ * a standalone server, those of one slot on a Cluster, at most {@code maxBatchCommands} keys each),
+ * handed to the connection in chunks of at most {@code maxBatchCommands} commands (one write and
+ * flush each, per node for Cluster). The first {@code chunksInFlight} chunks are written at once;
+ * each further chunk when an earlier one is fully answered, so a large read keeps Redis busy
+ * without queueing everyone else's reads behind all of it. Replies complete the commands on
+ * Lettuce's I/O thread; the last one emits the result, so no thread waits for Redis.
  */
-final class PipelinedHashReads {
+final class PipelinedReads {
 
   private static final ByteArrayCodec CODEC = ByteArrayCodec.INSTANCE;
 
-  private final List<HashRead> reads;
+  private final List<? extends StoreRead> reads;
   private final List<byte[]>[] results;
   private final List<AsyncCommand<byte[], byte[], List<byte[]>>> commands;
   private final AtomicInteger pending;
@@ -50,7 +57,7 @@ final class PipelinedHashReads {
   private final AtomicInteger nextChunk = new AtomicInteger();
 
   @SuppressWarnings("unchecked")
-  private PipelinedHashReads(List<HashRead> reads, MonoSink<List<List<byte[]>>> sink) {
+  private PipelinedReads(List<? extends StoreRead> reads, MonoSink<List<List<byte[]>>> sink) {
     this.reads = reads;
     this.sink = sink;
     this.results = (List<byte[]>[]) new List<?>[reads.size()];
@@ -65,13 +72,13 @@ final class PipelinedHashReads {
    */
   static Mono<List<List<byte[]>>> read(
       StatefulConnection<byte[], byte[]> connection,
-      List<HashRead> reads,
+      List<? extends StoreRead> reads,
       int maxBatchCommands,
       int chunksInFlight,
       IntConsumer batchSizes) {
     return Mono.create(
         sink ->
-            new PipelinedHashReads(reads, sink)
+            new PipelinedReads(reads, sink)
                 .start(connection, maxBatchCommands, chunksInFlight, batchSizes));
   }
 
@@ -82,21 +89,47 @@ final class PipelinedHashReads {
       IntConsumer batchSizes) {
     this.connection = connection;
     this.batchSizes = batchSizes;
-    int[] readIndex = new int[reads.size()];
+    // Per command, the reads it answers: one for an HMGET, one per key for an MGET.
+    List<int[]> answers = new ArrayList<>();
+    Map<Integer, List<Integer>> valueReadsBySlot = new LinkedHashMap<>();
+    boolean cluster = connection instanceof StatefulRedisClusterConnection;
     for (int i = 0; i < reads.size(); i++) {
-      HashRead read = reads.get(i);
-      if (read.fields().isEmpty()) {
+      StoreRead read = reads.get(i);
+      if (read instanceof ValueRead value) {
+        // A Cluster's MGET must stay within one slot; a standalone server takes any keys.
+        int slot = cluster ? SlotHash.getSlot(value.key()) : 0;
+        valueReadsBySlot.computeIfAbsent(slot, any -> new ArrayList<>()).add(i);
+        continue;
+      }
+      HashRead hash = (HashRead) read;
+      if (hash.fields().isEmpty()) {
         // HMGET needs a field; nothing asked, nothing to send.
         results[i] = List.of();
         continue;
       }
-      CommandArgs<byte[], byte[]> args = new CommandArgs<>(CODEC).addKey(read.key());
-      for (byte[] field : read.fields()) {
+      CommandArgs<byte[], byte[]> args = new CommandArgs<>(CODEC).addKey(hash.key());
+      for (byte[] field : hash.fields()) {
         args.add(field);
       }
-      readIndex[commands.size()] = i;
+      answers.add(new int[] {i});
       commands.add(
           new AsyncCommand<>(new Command<>(CommandType.HMGET, new ValueListOutput<>(CODEC), args)));
+    }
+    for (List<Integer> sameSlot : valueReadsBySlot.values()) {
+      for (int from = 0; from < sameSlot.size(); from += maxBatchCommands) {
+        List<Integer> part =
+            sameSlot.subList(from, Math.min(sameSlot.size(), from + maxBatchCommands));
+        CommandArgs<byte[], byte[]> args = new CommandArgs<>(CODEC);
+        int[] answered = new int[part.size()];
+        for (int k = 0; k < answered.length; k++) {
+          answered[k] = part.get(k);
+          args.addKey(reads.get(answered[k]).key());
+        }
+        answers.add(answered);
+        commands.add(
+            new AsyncCommand<>(
+                new Command<>(CommandType.MGET, new ValueListOutput<>(CODEC), args)));
+      }
     }
     if (commands.isEmpty()) {
       sink.success(Arrays.asList(results));
@@ -111,9 +144,9 @@ final class PipelinedHashReads {
     }
     sink.onCancel(this::cancelled);
     for (int c = 0; c < commands.size(); c++) {
-      int read = readIndex[c];
+      int[] answered = answers.get(c);
       int chunk = c / chunkSize;
-      commands.get(c).whenComplete((values, error) -> replied(read, chunk, values, error));
+      commands.get(c).whenComplete((values, error) -> replied(answered, chunk, values, error));
     }
     for (int i = 0; i < Math.min(chunksInFlight, chunkCount); i++) {
       writeNextChunk();
@@ -139,18 +172,22 @@ final class PipelinedHashReads {
     }
   }
 
-  private void replied(int read, int chunk, List<byte[]> values, Throwable error) {
+  private void replied(int[] answered, int chunk, List<byte[]> values, Throwable error) {
     if (error != null) {
-      if (isWrongType(error)) {
+      if (reads.get(answered[0]) instanceof HashRead hash && isWrongType(error)) {
         // A non-hash value under an entity key holds no features: read it as absent, as the
         // lookup does a missing key, rather than failing the whole request.
-        results[read] = Collections.nCopies(reads.get(read).fields().size(), null);
+        results[answered[0]] = Collections.nCopies(hash.fields().size(), null);
       } else {
         fail(error);
         return;
       }
+    } else if (reads.get(answered[0]) instanceof HashRead) {
+      results[answered[0]] = values;
     } else {
-      results[read] = values;
+      for (int k = 0; k < answered.length; k++) {
+        results[answered[k]] = Collections.singletonList(values.get(k));
+      }
     }
     if (pending.decrementAndGet() == 0) {
       if (done.compareAndSet(false, true)) {

@@ -1,0 +1,140 @@
+package io.larder.onlinestore;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Timestamp;
+import io.larder.proto.types.ValueProto.Value;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The packed online layout (docs/PACKED_ONLINE_LAYOUT.md): one Redis string per (table, entity key)
+ * holding a serialized {@code larder.storage.PackedRow}, keyed by {@code _p:<table>:} followed by
+ * the hash layout's key (a serialized RedisKeyV2).
+ */
+public final class PackedRows {
+
+  private static final int EVENT_TIMESTAMP_TAG = 1 << 3 | 2;
+  private static final int FEATURE_TAG = 2 << 3 | 2;
+  private static final int FEATURE_ID_TAG = 1 << 3 | 5;
+  private static final int FEATURE_VALUE_TAG = 2 << 3 | 2;
+
+  private PackedRows() {}
+
+  /** {@code _p:<table>:}, what every packed key of the table starts with. */
+  public static byte[] keyPrefix(String table) {
+    return ("_p:" + table + ":").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The packed key of an entity's row in {@code table}, given the hash layout's key bytes. */
+  public static byte[] key(byte[] tablePrefix, byte[] entityKey) {
+    byte[] key = new byte[tablePrefix.length + entityKey.length];
+    System.arraycopy(tablePrefix, 0, key, 0, tablePrefix.length);
+    System.arraycopy(entityKey, 0, key, tablePrefix.length, entityKey.length);
+    return key;
+  }
+
+  /** A feature's id: the hash layout's field name read as a little-endian int. */
+  public static int featureId(String table, String feature) {
+    return ByteBuffer.wrap(OnlineStoreKeys.featureField(table, feature))
+        .order(ByteOrder.LITTLE_ENDIAN)
+        .getInt();
+  }
+
+  /**
+   * A serialized PackedRow: the event time, then each non-null value with its id, in the given
+   * order (null or unset values are left out, as the hash layout leaves out their fields).
+   *
+   * @param featureIds ids parallel to {@code values}
+   */
+  public static byte[] row(Timestamp eventTime, int[] featureIds, List<Value> values) {
+    int size = CodedOutputStream.computeMessageSize(1, eventTime);
+    int[] entrySizes = new int[featureIds.length];
+    for (int i = 0; i < featureIds.length; i++) {
+      Value value = values.get(i);
+      if (isNull(value)) {
+        continue;
+      }
+      entrySizes[i] =
+          CodedOutputStream.computeFixed32Size(1, featureIds[i])
+              + CodedOutputStream.computeMessageSize(2, value);
+      size +=
+          CodedOutputStream.computeTagSize(2)
+              + CodedOutputStream.computeUInt32SizeNoTag(entrySizes[i])
+              + entrySizes[i];
+    }
+    byte[] bytes = new byte[size];
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+    try {
+      out.writeMessage(1, eventTime);
+      for (int i = 0; i < featureIds.length; i++) {
+        Value value = values.get(i);
+        if (isNull(value)) {
+          continue;
+        }
+        out.writeTag(2, 2);
+        out.writeUInt32NoTag(entrySizes[i]);
+        out.writeFixed32(1, featureIds[i]);
+        out.writeMessage(2, value);
+      }
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException("packed row does not fit its computed size", e);
+    }
+    return bytes;
+  }
+
+  private static boolean isNull(Value value) {
+    return value == null || value.getValCase() == Value.ValCase.VAL_NOT_SET;
+  }
+
+  /** What {@link #scan} reports, field by field, without building messages. */
+  public interface RowVisitor {
+    /** The serialized event timestamp. */
+    void eventTimestamp(byte[] timestamp);
+
+    /** One feature's id and its serialized Value. */
+    void feature(int id, byte[] value);
+  }
+
+  /**
+   * Walks a stored PackedRow, in any field order and skipping unknown fields.
+   *
+   * @return false when the bytes do not parse (the row is then read as absent)
+   */
+  public static boolean scan(byte[] stored, RowVisitor visitor) {
+    CodedInputStream in = CodedInputStream.newInstance(stored);
+    try {
+      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+        if (tag == EVENT_TIMESTAMP_TAG) {
+          visitor.eventTimestamp(in.readByteArray());
+        } else if (tag == FEATURE_TAG) {
+          int limit = in.pushLimit(in.readRawVarint32());
+          int id = 0;
+          byte[] value = null;
+          for (int inner = in.readTag(); inner != 0; inner = in.readTag()) {
+            if (inner == FEATURE_ID_TAG) {
+              id = in.readFixed32();
+            } else if (inner == FEATURE_VALUE_TAG) {
+              value = in.readByteArray();
+            } else if (!in.skipField(inner)) {
+              break;
+            }
+          }
+          in.popLimit(limit);
+          // An entry without a value holds a default (empty) Value: a null feature value.
+          visitor.feature(id, value == null ? StoredValues.UNSET : value);
+        } else if (!in.skipField(tag)) {
+          break;
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
