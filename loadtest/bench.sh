@@ -150,6 +150,23 @@ run_java() {  # run_java MAIN ARGS... — a load tool, bounded in time
   timeout 900 java $driver_opts -cp "$classpath" "$@"
 }
 
+# h2load (nghttp2's C load tool): installed from Debian's nghttp2-client when missing and root;
+# h2load_on=0 when it cannot be had.
+h2load_bin="${BENCH_H2LOAD_BIN:-h2load}"
+h2load_on="${BENCH_H2LOAD:-1}"
+ensure_h2load() {
+  if [ "$h2load_on" = 1 ] && ! command -v "$h2load_bin" >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    log "installing h2load (Debian's nghttp2-client)"
+    { DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nghttp2-client \
+        || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
+          --no-install-recommends nghttp2-client; }; } >"$out/apt-nghttp2.log" 2>&1 || true
+  fi
+  if [ "$h2load_on" = 1 ] && ! command -v "$h2load_bin" >/dev/null 2>&1; then
+    log "h2load not found (apt-get install nghttp2-client): its saturation runs are skipped"
+    h2load_on=0
+  fi
+}
+
 # Only loopback: services started here bind 127.0.0.1.
 loopback=(--larder.grpc.host=127.0.0.1 --server.address=127.0.0.1)
 
@@ -225,6 +242,58 @@ before_cpu=()
 # shellcheck disable=SC2207
 [ -z "$before_jar" ] || before_cpu=($(cpu_of "$before_port"))
 
+# The layouts scenario instead of the benchmark: one table of BENCH_LAYOUT_FEATURES features in
+# each online layout (two projects), saturated in turn with h2load over gRPC, rounds alternating.
+if [ "${BENCH_SCENARIO:-}" = layouts ]; then
+  layout_entities="${BENCH_LAYOUT_ENTITIES:-$entities}"
+  layout_features="${BENCH_LAYOUT_FEATURES:-55}"
+  layout_rows="${BENCH_LAYOUT_ROWS:-10}"
+  layout_rounds="${BENCH_LAYOUT_ROUNDS:-2}"
+  layout_connections="${BENCH_H2LOAD_CONNECTIONS:-4}"
+  layout_streams=$(( (concurrency + layout_connections - 1) / layout_connections ))
+  ensure_h2load
+  [ "$h2load_on" = 1 ] || die "the layouts scenario needs h2load (apt-get install nghttp2-client)"
+  layout_shape() {  # layout_shape LAYOUT
+    echo --project "layouts-$1-$layout_entities" --entities "$layout_entities" --tables 1 \
+      --features-per-table "$layout_features" --layout "$1"
+  }
+  for layout in hash packed; do
+    log "data: $layout_entities entities x $layout_features features, $layout layout"
+    # shellcheck disable=SC2046  # words of options only
+    run_java io.larder.loadtest.generate.DataGenerator $(layout_shape "$layout") \
+      --redis "redis://127.0.0.1:$redis_port" --registry "127.0.0.1:$registry_port" \
+      --skip-if-present 2>&1 | tee -a "$out/generate.log"
+  done
+  for round in $(seq 1 "$layout_rounds"); do
+    for layout in hash packed; do
+      log "round $round: $layout layout, h2load gRPC, $layout_rows rows x $layout_features features"
+      # shellcheck disable=SC2046
+      run_java io.larder.loadtest.h2load.H2loadRun --api grpc --h2load "$h2load_bin" \
+        --grpc-target "127.0.0.1:$gateway_port" --url "http://127.0.0.1:$gateway_http_port" \
+        $(layout_shape "$layout") --rows "$layout_rows" \
+        --connections "$layout_connections" --streams "$layout_streams" \
+        --warmup "${BENCH_H2LOAD_WARMUP:-45s}" --duration "$duration" \
+        --work-dir "$out/h2load-$layout" --results "$out/layouts-$layout.txt" \
+        $(cpu_of "$gateway_port") 2>&1 | tee -a "$out/runs.log"
+    done
+  done
+  best() {  # best LAYOUT — the most rows/s of its rounds
+    sed -n 's/.* rows_s=\([0-9.]*\).*/\1/p' "$out/layouts-$1.txt" | sort -g | tail -n1
+  }
+  hash_rows="$(best hash)"
+  packed_rows="$(best packed)"
+  {
+    echo "layouts: 1 table x $layout_features features, $layout_rows rows per request,"
+    echo "  h2load gRPC, $layout_connections x $layout_streams in flight, best of $layout_rounds rounds"
+    printf '  hash layout   : %10.0f rows/s\n' "$hash_rows"
+    printf '  packed layout : %10.0f rows/s\n' "$packed_rows"
+    awk -v p="$packed_rows" -v h="$hash_rows" \
+      'BEGIN { printf "  packed / hash : %10.2fx  (target >= 3x)\n", (h > 0 ? p / h : 0) }'
+  } | tee "$out/layouts.txt"
+  log "results in $out"
+  exit 0
+fi
+
 shape=(--project "$project" --entities "$entities" --deadline "$deadline" --results "$results")
 closed_load=(--mode closed --rows "$saturation_rows" --concurrency "$concurrency"
   --warmup "$warmup" --duration "$duration")
@@ -292,18 +361,7 @@ done
 # same API, while the gateway's JIT is warm for it: h2load costs ~0.03 CPU-s per 10k rows against the
 # Java drivers' 0.2-0.6, which on a small machine take the cores the gateway and Redis need. It
 # repeats one request body, so raw Redis is also measured reading those same entities (redis_same).
-h2load_bin="${BENCH_H2LOAD_BIN:-h2load}"
-h2load_on="${BENCH_H2LOAD:-1}"
-if [ "$h2load_on" = 1 ] && ! command -v "$h2load_bin" >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-  log "installing h2load (Debian's nghttp2-client)"
-  { DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nghttp2-client \
-      || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
-        --no-install-recommends nghttp2-client; }; } >"$out/apt-nghttp2.log" 2>&1 || true
-fi
-if [ "$h2load_on" = 1 ] && ! command -v "$h2load_bin" >/dev/null 2>&1; then
-  log "h2load not found (apt-get install nghttp2-client): its saturation runs are skipped"
-  h2load_on=0
-fi
+ensure_h2load
 h2load_connections="${BENCH_H2LOAD_CONNECTIONS:-4}"
 h2load_streams=$(( (concurrency + h2load_connections - 1) / h2load_connections ))
 h2load_run() {  # h2load_run API

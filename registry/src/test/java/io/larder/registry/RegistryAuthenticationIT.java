@@ -305,6 +305,50 @@ class RegistryAuthenticationIT {
     http.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
   }
 
+  @Test
+  void consoleFilesLoadWithoutATokenAndItsCallsNeedOne() {
+    http.get().uri("/console").exchange().expectStatus().isPermanentRedirect();
+    http.get().uri("/console/").exchange().expectStatus().isOk();
+    http.get().uri("/console/app.js").exchange().expectStatus().isOk();
+    http.get().uri("/console/pages/login.js").exchange().expectStatus().isOk();
+
+    http.get().uri("/api/v1/me").exchange().expectStatus().isUnauthorized();
+    http.get().uri("/console/api/orchestrator/jobs").exchange().expectStatus().isUnauthorized();
+    http.post()
+        .uri("/console/api/gateway/features/online")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{}")
+        .exchange()
+        .expectStatus()
+        .isUnauthorized();
+    // Only reads of the console's files are open: nothing else under /console.
+    http.post().uri("/console/").exchange().expectStatus().isUnauthorized();
+
+    String reader = TestTokens.valid("analyst", "reader:" + project, "writer:other_project");
+    http.get()
+        .uri("/api/v1/me")
+        .header("Authorization", "Bearer " + reader)
+        .exchange()
+        .expectStatus()
+        .isOk()
+        .expectBody()
+        .jsonPath("$.subject")
+        .isEqualTo("analyst")
+        .jsonPath("$.authentication")
+        .isEqualTo(true)
+        .jsonPath("$.roles." + project)
+        .isEqualTo("reader")
+        .jsonPath("$.roles.other_project")
+        .isEqualTo("writer");
+    // Past authentication, the proxy answers (no job service configured here).
+    http.get()
+        .uri("/console/api/orchestrator/jobs")
+        .header("Authorization", "Bearer " + reader)
+        .exchange()
+        .expectStatus()
+        .isEqualTo(503);
+  }
+
   private CoreServiceBlockingStub core(String token) {
     return withToken(CoreServiceGrpc.newBlockingStub(channel), token);
   }

@@ -238,6 +238,11 @@ class RegistryBlockHoundIT {
     http.get().uri(base + "/features").exchange().expectStatus().isOk();
     http.get().uri("/api/v1/projects").exchange().expectStatus().isOk();
     http.get().uri("/api/v1/changes?since=0&limit=5").exchange().expectStatus().isOk();
+    http.get().uri("/api/v1/me").exchange().expectStatus().isOk();
+    http.get().uri("/console/").exchange().expectStatus().isOk();
+    http.get().uri("/console/app.js").exchange().expectStatus().isOk();
+    // No job service configured here: the proxy's own answer (ConsoleIT covers forwarding).
+    http.get().uri("/console/api/orchestrator/jobs").exchange().expectStatus().isEqualTo(503);
     http.put()
         .uri(base + "/entities")
         .contentType(MediaType.APPLICATION_JSON)

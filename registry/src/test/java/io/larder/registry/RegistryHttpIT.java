@@ -83,6 +83,7 @@ class RegistryHttpIT {
   private static final List<String> ROUTES =
       List.of(
           "/api/v1/version",
+          "/api/v1/me",
           "/api/v1/openapi.yaml",
           "/api/v1/projects",
           "/api/v1/projects/{project}/archive",
@@ -145,6 +146,19 @@ class RegistryHttpIT {
     for (String route : ROUTES) {
       assertThat(result.getResponseBody()).as("documents %s", route).contains("\n  " + route + ":");
     }
+  }
+
+  @Test
+  void meAnswersAnonymousAdminOfEveryProjectWithAuthenticationOff() {
+    http.get()
+        .uri("/api/v1/me")
+        .exchange()
+        .expectStatus()
+        .isOk()
+        .expectHeader()
+        .contentType(MediaType.APPLICATION_JSON)
+        .expectBody()
+        .json("{\"subject\":\"anonymous\",\"authentication\":false,\"roles\":{\"*\":\"admin\"}}");
   }
 
   // ---------------------------------------------------------------- projects

@@ -18,7 +18,9 @@ import com.google.protobuf.Timestamp;
 import io.larder.jobs.batch.BatchIngestionJob;
 import io.larder.jobs.spark.SparkSessions;
 import io.larder.jobs.spec.JobSpecs;
+import io.larder.onlinestore.OnlineLayout;
 import io.larder.onlinestore.OnlineStoreKeys;
+import io.larder.onlinestore.PackedRows;
 import io.larder.proto.core.DataFormatProto.StreamFormat;
 import io.larder.proto.core.DataSourceProto.DataSource;
 import io.larder.proto.core.FeatureProto.FeatureSpecV2;
@@ -26,6 +28,7 @@ import io.larder.proto.core.FeatureTableProto.FeatureTableSpec;
 import io.larder.proto.larder.JobsProto.BatchIngestionSpec;
 import io.larder.proto.larder.JobsProto.JobResult;
 import io.larder.proto.larder.JobsProto.StreamIngestionSpec;
+import io.larder.proto.larder.PackedProto.PackedRow;
 import io.larder.proto.types.ValueProto.Value;
 import io.larder.proto.types.ValueProto.ValueType;
 import java.io.ByteArrayOutputStream;
@@ -330,6 +333,27 @@ class StreamIngestionIT {
   }
 
   @Test
+  void aPackedTableGetsItsNewestRowPerDriverAsOneString() throws Exception {
+    String project = "stream_packed_" + suffix();
+    String topic = "rides-packed-" + suffix();
+    produce(topic, json(31, 3, T1), json(31, 4, T2), json(32, 5, T1), json(31, 2, T1));
+    StreamIngestionSpec hashSpec = spec(project, topic, StreamFormat.getDefaultInstance());
+    StreamIngestionSpec packed =
+        hashSpec.toBuilder()
+            .setTable(
+                hashSpec.getTable().toBuilder()
+                    .putLabels(OnlineLayout.LABEL, OnlineLayout.PACKED.label()))
+            .build();
+
+    runToEnd(packed);
+
+    assertThat(packedTrips(project, 31)).isEqualTo(4);
+    assertThat(packedTrips(project, 32)).isEqualTo(5);
+    // Nothing in the hash layout.
+    assertThat(redis.exists(OnlineStoreKeys.entityKey(project, driver(31)))).isFalse();
+  }
+
+  @Test
   void aJobStartedBeforeItsTopicExistsWaitsForItAndThenIngests() throws Exception {
     String project = "stream_wait_" + suffix();
     String topic = "rides-later-" + suffix();
@@ -565,6 +589,19 @@ class StreamIngestionIT {
     byte[] stored = redis.hget(OnlineStoreKeys.entityKey(project, driver(driver)), tripsField());
     assertThat(stored).as("trips of driver %d", driver).isNotNull();
     return Value.parseFrom(stored).getInt64Val();
+  }
+
+  private static long packedTrips(String project, long driver) throws Exception {
+    byte[] stored =
+        redis.get(
+            PackedRows.key(
+                PackedRows.keyPrefix("rides"), OnlineStoreKeys.entityKey(project, driver(driver))));
+    assertThat(stored).as("packed row of driver %d", driver).isNotNull();
+    PackedRow row = PackedRow.parseFrom(stored);
+    assertThat(row.getFeaturesList())
+        .singleElement()
+        .satisfies(f -> assertThat(f.getId()).isEqualTo(PackedRows.featureId("rides", "trips")));
+    return row.getFeatures(0).getValue().getInt64Val();
   }
 
   private static boolean hasTimestamp(String project, long driver) {

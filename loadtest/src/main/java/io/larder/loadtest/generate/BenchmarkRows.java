@@ -3,11 +3,17 @@ package io.larder.loadtest.generate;
 import com.google.protobuf.Timestamp;
 import io.larder.loadtest.shape.BenchmarkShape;
 import io.larder.onlinestore.OnlineRowWriter;
+import io.larder.onlinestore.PackedRows;
 import io.larder.proto.types.ValueProto.Value;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
-/** The hash fields of one generated entity: every table's row, through the shared encoding. */
+/**
+ * One generated entity's rows, through the shared encoding: every table's hash fields, or every
+ * table's packed row.
+ */
 final class BenchmarkRows {
 
   private BenchmarkRows() {}
@@ -26,5 +32,20 @@ final class BenchmarkRows {
       fields.putAll(OnlineRowWriter.fields(shape.tableName(table), features, eventTime, expiry));
     }
     return fields;
+  }
+
+  /** Per table (by index), the serialized PackedRow of the entity. */
+  static byte[][] packedRows(BenchmarkShape shape, long entityId, Timestamp eventTime) {
+    byte[][] rows = new byte[shape.tables()][];
+    for (int table = 0; table < shape.tables(); table++) {
+      int[] ids = new int[shape.featuresPerTable()];
+      List<Value> values = new ArrayList<>(ids.length);
+      for (int feature = 0; feature < ids.length; feature++) {
+        ids[feature] = PackedRows.featureId(shape.tableName(table), shape.featureName(feature));
+        values.add(shape.featureValue(entityId, table, feature));
+      }
+      rows[table] = PackedRows.row(eventTime, ids, values);
+    }
+    return rows;
   }
 }

@@ -8,11 +8,13 @@ import io.grpc.stub.MetadataUtils;
 import io.larder.loadtest.redis.RedisConnections;
 import io.larder.loadtest.shape.BenchmarkShape;
 import io.larder.loadtest.shape.ShapeOptions;
+import io.larder.onlinestore.OnlineLayout;
 import io.larder.proto.core.CoreServiceGrpc;
 import io.larder.proto.core.CoreServiceProto.ApplyFeatureTableRequest;
 import io.larder.sdk.cli.DurationConverter;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.nio.charset.StandardCharsets;
@@ -159,6 +161,15 @@ public final class DataGenerator implements Callable<Integer> {
         long to = Math.min(shape.entities(), from + batch);
         List<RedisFuture<?>> current = new ArrayList<>((int) (to - from) * 2);
         for (long id = from; id < to; id++) {
+          if (shape.layout() == OnlineLayout.PACKED) {
+            byte[][] rows = BenchmarkRows.packedRows(shape, id, eventTime);
+            for (int table = 0; table < rows.length; table++) {
+              SetArgs args =
+                  expiry == null ? new SetArgs() : SetArgs.Builder.exAt(expiry.getSeconds());
+              current.add(async.set(shape.packedKey(id, table), rows[table], args));
+            }
+            continue;
+          }
           byte[] key = shape.entityKey(id);
           current.add(async.hset(key, BenchmarkRows.fields(shape, id, eventTime, expiry)));
           current.add(
@@ -201,10 +212,14 @@ public final class DataGenerator implements Callable<Integer> {
     try {
       for (long from = 0; from < shape.entities(); from += batch) {
         long to = Math.min(shape.entities(), from + batch);
-        byte[][] keys = new byte[(int) (to - from)][];
+        List<byte[]> keyList = new ArrayList<>();
         for (long id = from; id < to; id++) {
-          keys[(int) (id - from)] = shape.entityKey(id);
+          keyList.add(shape.entityKey(id));
+          for (int table = 0; table < shape.tables(); table++) {
+            keyList.add(shape.packedKey(id, table));
+          }
         }
+        byte[][] keys = keyList.toArray(byte[][]::new);
         RedisFuture<Long> removed = async.del(keys);
         connection.flushCommands();
         await(List.of(removed));
@@ -238,13 +253,15 @@ public final class DataGenerator implements Callable<Integer> {
   }
 
   static String describe(BenchmarkShape shape) {
-    return "project=%s entity=%s entities=%d tables=%d features_per_table=%d"
+    return "project=%s entity=%s entities=%d tables=%d features_per_table=%d%s"
         .formatted(
             shape.project(),
             shape.entityName(),
             shape.entities(),
             shape.tables(),
-            shape.featuresPerTable());
+            shape.featuresPerTable(),
+            // Unchanged for the hash layout, so existing markers still match.
+            shape.layout() == OnlineLayout.HASH ? "" : " layout=" + shape.layout().label());
   }
 
   private static Timestamp timestamp(Instant instant) {

@@ -1,6 +1,7 @@
 package io.larder.loadtest.generate;
 
 import io.larder.loadtest.shape.BenchmarkShape;
+import io.larder.onlinestore.OnlineLayout;
 import io.larder.proto.core.CoreServiceProto.ApplyEntityRequest;
 import io.larder.proto.core.CoreServiceProto.ApplyFeatureTableRequest;
 import io.larder.proto.core.DataFormatProto.FileFormat;
@@ -45,6 +46,7 @@ final class RegistrySpecs {
               .setName(name)
               .addEntities(shape.entityName())
               .putLabels("origin", "larder-loadtest")
+              .putLabels(OnlineLayout.LABEL, shape.layout().label())
               .setMaxAge(
                   com.google.protobuf.Duration.newBuilder()
                       .setSeconds(maxAge.getSeconds())

@@ -1,6 +1,8 @@
 package io.larder.loadtest.shape;
 
+import io.larder.onlinestore.OnlineLayout;
 import io.larder.onlinestore.OnlineStoreKeys;
+import io.larder.onlinestore.PackedRows;
 import io.larder.proto.serving.ServingServiceProto.FeatureReferenceV2;
 import io.larder.proto.types.ValueProto.Value;
 import io.larder.proto.types.ValueProto.ValueType;
@@ -12,14 +14,20 @@ import java.util.Map;
  * What the benchmark data looks like, shared by the generator, the raw-Redis baseline and every
  * load driver so they all read the same keys and fields: {@code tables} feature tables named {@code
  * table_<t>}, each with {@code featuresPerTable} features {@code feature_<f>}, all keyed by one
- * INT64 entity whose ids run from 0 to {@code entities - 1}.
+ * INT64 entity whose ids run from 0 to {@code entities - 1}, stored in the hash or the packed
+ * layout.
  *
  * <p>Features are ordered table-major (table_0's features first); a request for {@code F} features
  * asks for the first {@code F} of that order, so {@code F = 50} over 5 x 10 touches every table and
  * {@code F = 10} only table_0.
  */
 public record BenchmarkShape(
-    String project, String entityName, long entities, int tables, int featuresPerTable) {
+    String project,
+    String entityName,
+    long entities,
+    int tables,
+    int featuresPerTable,
+    OnlineLayout layout) {
 
   /** The published Feast benchmark's shape: 1M entities, 50 features over 5 tables. */
   public static final long DEFAULT_ENTITIES = 1_000_000;
@@ -32,7 +40,16 @@ public record BenchmarkShape(
     ValueType.Enum.DOUBLE, ValueType.Enum.INT64, ValueType.Enum.FLOAT, ValueType.Enum.STRING
   };
 
+  /** A shape in the hash layout (Feast's). */
+  public BenchmarkShape(
+      String project, String entityName, long entities, int tables, int featuresPerTable) {
+    this(project, entityName, entities, tables, featuresPerTable, OnlineLayout.HASH);
+  }
+
   public BenchmarkShape {
+    if (layout == null) {
+      throw new IllegalArgumentException("layout must not be null");
+    }
     if (project == null || project.isEmpty()) {
       throw new IllegalArgumentException("project must not be empty");
     }
@@ -73,6 +90,11 @@ public record BenchmarkShape(
 
   public Value entityValue(long entityId) {
     return Value.newBuilder().setInt64Val(entityId).build();
+  }
+
+  /** The Redis key of an entity's row of a packed table, through the shared encoding. */
+  public byte[] packedKey(long entityId, int table) {
+    return PackedRows.key(PackedRows.keyPrefix(tableName(table)), entityKey(entityId));
   }
 
   /** The Redis key of an entity's hash, through the shared encoding. */

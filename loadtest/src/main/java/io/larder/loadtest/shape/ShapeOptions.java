@@ -1,5 +1,7 @@
 package io.larder.loadtest.shape;
 
+import io.larder.onlinestore.OnlineLayout;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Command-line options naming the benchmark data; every tool takes the same ones. */
@@ -35,7 +37,19 @@ public final class ShapeOptions {
       description = "Features in each table (default: ${DEFAULT-VALUE}).")
   int featuresPerTable;
 
+  @Option(
+      names = "--layout",
+      defaultValue = "hash",
+      description = "Online layout of every table: hash or packed (default: ${DEFAULT-VALUE}).")
+  String layout;
+
   public BenchmarkShape shape() {
-    return new BenchmarkShape(project, entityName, entities, tables, featuresPerTable);
+    return new BenchmarkShape(
+        project,
+        entityName,
+        entities,
+        tables,
+        featuresPerTable,
+        OnlineLayout.of(Map.of(OnlineLayout.LABEL, layout)));
   }
 }

@@ -21,8 +21,9 @@ import java.util.stream.Stream;
 
 /**
  * The registry, job service and gateway from their built jars, on free loopback ports and in their
- * own PostgreSQL schemas; stopped by pid (the job service stops its Spark jobs) and the schemas
- * dropped on close, also when a test failed.
+ * own PostgreSQL schemas (the registry's web console reaches the other two on their HTTP ports);
+ * stopped by pid (the job service stops its Spark jobs) and the schemas dropped on close, also when
+ * a test failed.
  */
 final class LocalServices implements AutoCloseable {
 
@@ -34,6 +35,9 @@ final class LocalServices implements AutoCloseable {
   final int registryPort = freePort();
   final int jobServicePort = freePort();
   final int servingPort = freePort();
+  final int registryHttpPort = freePort();
+  final int jobServiceHttpPort = freePort();
+  final int servingHttpPort = freePort();
   private final String suffix = UUID.randomUUID().toString().substring(0, 8);
   private final String registrySchema = "sdk_it_registry_" + suffix;
   private final String jobSchema = "sdk_it_jobs_" + suffix;
@@ -45,13 +49,12 @@ final class LocalServices implements AutoCloseable {
     try {
       Map<String, String> registry = new HashMap<>();
       registry.put("LARDER_REGISTRY_GRPC_PORT", String.valueOf(registryPort));
-      registry.put("LARDER_REGISTRY_HTTP_PORT", String.valueOf(freePort()));
-      registry.put("LARDER_REGISTRY_SCHEMA", registrySchema);
-      start("registry", "larder-registry", registry, registryPort);
+      registry.put("LARDER_REGISTRY_HTTP_PORT", String.valueOf(registryHttpPort));
+      start("registry", "larder-registry", registryEnv(registry), registryPort);
 
       Map<String, String> jobs = new HashMap<>();
       jobs.put("LARDER_ORCHESTRATOR_GRPC_PORT", String.valueOf(jobServicePort));
-      jobs.put("LARDER_ORCHESTRATOR_HTTP_PORT", String.valueOf(freePort()));
+      jobs.put("LARDER_ORCHESTRATOR_HTTP_PORT", String.valueOf(jobServiceHttpPort));
       jobs.put("LARDER_ORCHESTRATOR_SCHEMA", jobSchema);
       jobs.put("LARDER_ORCHESTRATOR_HOME", home.resolve("orchestrator").toString());
       jobs.put("LARDER_ORCHESTRATOR_STOP_JOBS_ON_SHUTDOWN", "true");
@@ -70,7 +73,7 @@ final class LocalServices implements AutoCloseable {
 
       Map<String, String> gateway = new HashMap<>();
       gateway.put("LARDER_GATEWAY_GRPC_PORT", String.valueOf(servingPort));
-      gateway.put("LARDER_GATEWAY_HTTP_PORT", String.valueOf(freePort()));
+      gateway.put("LARDER_GATEWAY_HTTP_PORT", String.valueOf(servingHttpPort));
       gateway.put("LARDER_REGISTRY_TARGET", "127.0.0.1:" + registryPort);
       gateway.put("LARDER_REDIS_URI", REDIS);
       start("gateway", "larder-online-gateway", gateway, servingPort);
@@ -80,6 +83,27 @@ final class LocalServices implements AutoCloseable {
     }
   }
 
+  /**
+   * One more registry over the same schema, with the same console settings, e.g. with
+   * authentication on; stopped with the others. Answers its HTTP port once it listens there.
+   */
+  int startRegistry(String name, String... args) throws IOException, InterruptedException {
+    int httpPort = freePort();
+    Map<String, String> registry = new HashMap<>();
+    registry.put("LARDER_REGISTRY_GRPC_PORT", String.valueOf(freePort()));
+    registry.put("LARDER_REGISTRY_HTTP_PORT", String.valueOf(httpPort));
+    start(name, "larder-registry", registryEnv(registry), httpPort, args);
+    return httpPort;
+  }
+
+  /** The schema, and the console's way to the job service and the gateway (their HTTP ports). */
+  private Map<String, String> registryEnv(Map<String, String> env) {
+    env.put("LARDER_REGISTRY_SCHEMA", registrySchema);
+    env.put("LARDER_CONSOLE_ORCHESTRATOR_URL", "http://127.0.0.1:" + jobServiceHttpPort);
+    env.put("LARDER_CONSOLE_GATEWAY_URL", "http://127.0.0.1:" + servingHttpPort);
+    return env;
+  }
+
   private void start(
       String name, String artifact, Map<String, String> env, int port, String... args)
       throws IOException, InterruptedException {
@@ -87,7 +111,7 @@ final class LocalServices implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
     command.add("-jar");
-    command.add(jar(name.equals("gateway") ? "online-gateway" : name, artifact).toString());
+    command.add(jar(artifact.substring("larder-".length()), artifact).toString());
     command.add("--larder.grpc.host=127.0.0.1");
     command.addAll(List.of(args));
     Path log = logs.resolve(name + ".log");

@@ -28,11 +28,15 @@ import io.larder.registry.featuretable.FeatureTableService;
 import io.larder.registry.project.ProjectService;
 import io.larder.registry.storeconfig.StoreConfigService;
 import io.larder.support.http.ProtoJson;
+import io.larder.support.security.Caller;
 import io.larder.support.security.HttpCallers;
 import io.larder.support.security.ProjectRole;
+import io.larder.support.security.SecurityProperties;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -49,6 +53,7 @@ class RegistryHttpHandlers {
   private final StoreConfigService stores;
   private final ChangeFeed changes;
   private final HttpCallers callers;
+  private final boolean authentication;
 
   RegistryHttpHandlers(
       RegistryVersion version,
@@ -57,8 +62,10 @@ class RegistryHttpHandlers {
       FeatureTableService tables,
       StoreConfigService stores,
       ChangeFeed changes,
-      HttpCallers callers) {
+      HttpCallers callers,
+      SecurityProperties security) {
     this.callers = callers;
+    this.authentication = security.enabled();
     this.version = version;
     this.projects = projects;
     this.entities = entities;
@@ -70,6 +77,33 @@ class RegistryHttpHandlers {
   Mono<ServerResponse> version(ServerRequest request) {
     return ProtoJson.ok(
         GetFeastCoreVersionResponse.newBuilder().setVersion(version.value()).build());
+  }
+
+  /** The caller and their roles, so a client (the console) offers only what they may do. */
+  Mono<ServerResponse> me(ServerRequest request) {
+    return callers
+        .of(request)
+        .flatMap(
+            caller ->
+                ServerResponse.ok()
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(CallerView.of(caller, authentication)));
+  }
+
+  /**
+   * The answer of {@code GET /api/v1/me} (plain JSON: no proto message describes it).
+   *
+   * @param subject the token's subject; {@code anonymous} with authentication off
+   * @param authentication whether the registry checks tokens
+   * @param roles project (or {@code *}, every project) to reader, writer or admin
+   */
+  record CallerView(String subject, boolean authentication, Map<String, String> roles) {
+
+    static CallerView of(Caller caller, boolean authentication) {
+      Map<String, String> roles = new TreeMap<>();
+      caller.roles().forEach((project, role) -> roles.put(project, role.label()));
+      return new CallerView(caller.subject(), authentication, roles);
+    }
   }
 
   Mono<ServerResponse> listProjects(ServerRequest request) {

@@ -25,6 +25,7 @@ class RegistryRoutes {
   RouterFunction<ServerResponse> registryApi(RegistryHttpHandlers api) {
     return RouterFunctions.route()
         .route(GET("/api/v1/version"), api::version)
+        .route(GET("/api/v1/me"), api::me)
         .route(GET("/api/v1/projects"), api::listProjects)
         .route(POST("/api/v1/projects"), api::createProject)
         .route(POST(PROJECT + "/archive"), api::archiveProject)
