@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -107,6 +108,57 @@ public final class PackedRows {
    * @return false when the bytes do not parse (the row is then read as absent)
    */
   public static boolean scan(byte[] stored, RowVisitor visitor) {
+    // Rows as Larder writes them take the direct walk; anything else protobuf's general reader.
+    return scanWritten(stored, visitor) || scanAny(stored, visitor);
+  }
+
+  /**
+   * The rows writers of this layout produce: the timestamp, then entries of exactly {@code id} then
+   * {@code value}. Reports nothing and answers false on the first byte that differs, so the general
+   * reader starts over.
+   */
+  private static boolean scanWritten(byte[] row, RowVisitor visitor) {
+    int end = row.length;
+    if (end < 2 || row[0] != EVENT_TIMESTAMP_TAG) {
+      return false;
+    }
+    int length = row[1];
+    if (length < 0 || 2 + length > end) {
+      return false; // a multi-byte length: not what a Timestamp needs
+    }
+    int at = 2 + length;
+    // Checked before anything is reported: the walk below must not fail half-way.
+    for (int i = at; i < end; ) {
+      if (row[i] != FEATURE_TAG || i + 1 >= end) {
+        return false;
+      }
+      int entryLength = row[i + 1];
+      int entry = i + 2;
+      if (entryLength < 7
+          || entry + entryLength > end
+          || row[entry] != FEATURE_ID_TAG
+          || row[entry + 5] != FEATURE_VALUE_TAG
+          || row[entry + 6] != entryLength - 7) {
+        return false; // long values (multi-byte lengths) and other shapes: the general reader
+      }
+      i = entry + entryLength;
+    }
+    visitor.eventTimestamp(Arrays.copyOfRange(row, 2, 2 + length));
+    for (int i = at; i < end; ) {
+      int entry = i + 2;
+      int next = entry + row[i + 1];
+      int id =
+          (row[entry + 1] & 0xff)
+              | (row[entry + 2] & 0xff) << 8
+              | (row[entry + 3] & 0xff) << 16
+              | (row[entry + 4] & 0xff) << 24;
+      visitor.feature(id, Arrays.copyOfRange(row, entry + 7, next));
+      i = next;
+    }
+    return true;
+  }
+
+  private static boolean scanAny(byte[] stored, RowVisitor visitor) {
     CodedInputStream in = CodedInputStream.newInstance(stored);
     try {
       for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {

@@ -108,6 +108,74 @@ class PackedRowsTest {
   }
 
   @Test
+  void scanAgreesWithProtobufForShortAndLongValuesAndTruncations() throws Exception {
+    java.util.Random random = new java.util.Random(42);
+    for (int trial = 0; trial < 500; trial++) {
+      int count = random.nextInt(8);
+      int[] ids = new int[count];
+      List<Value> values = new ArrayList<>();
+      for (int f = 0; f < count; f++) {
+        ids[f] = random.nextInt();
+        values.add(
+            switch (random.nextInt(4)) {
+              case 0 -> int64(random.nextLong());
+              case 1 -> Value.newBuilder().setStringVal("x".repeat(random.nextInt(300))).build();
+              case 2 -> Value.newBuilder().setDoubleVal(random.nextDouble()).build();
+              default -> null;
+            });
+      }
+      Timestamp time =
+          Timestamp.newBuilder()
+              .setSeconds(random.nextLong())
+              .setNanos(random.nextInt(1000))
+              .build();
+      byte[] row = PackedRows.row(time, ids, values);
+      PackedRow expected = PackedRow.parseFrom(row);
+
+      List<String> seen = new ArrayList<>();
+      assertThat(PackedRows.scan(row, recorder(seen))).isTrue();
+      List<String> wanted = new ArrayList<>();
+      wanted.add("ts " + HexFormat.of().formatHex(expected.getEventTimestamp().toByteArray()));
+      expected
+          .getFeaturesList()
+          .forEach(
+              f ->
+                  wanted.add(
+                      f.getId() + " " + HexFormat.of().formatHex(f.getValue().toByteArray())));
+      assertThat(seen).as("trial %d", trial).isEqualTo(wanted);
+
+      // A truncated row never reports a half: it scans whole or not at all, as protobuf parses.
+      byte[] cut = Arrays.copyOf(row, random.nextInt(row.length + 1));
+      List<String> partial = new ArrayList<>();
+      boolean parsed = PackedRows.scan(cut, recorder(partial));
+      boolean protobufParses;
+      try {
+        PackedRow.parseFrom(cut);
+        protobufParses = true;
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        protobufParses = false;
+      }
+      assertThat(parsed)
+          .as("trial %d, %d of %d bytes", trial, cut.length, row.length)
+          .isEqualTo(protobufParses);
+    }
+  }
+
+  private static PackedRows.RowVisitor recorder(List<String> seen) {
+    return new PackedRows.RowVisitor() {
+      @Override
+      public void eventTimestamp(byte[] timestamp) {
+        seen.add("ts " + HexFormat.of().formatHex(timestamp));
+      }
+
+      @Override
+      public void feature(int id, byte[] value) {
+        seen.add(id + " " + HexFormat.of().formatHex(value));
+      }
+    };
+  }
+
+  @Test
   void bytesThatAreNotAPackedRowDoNotScan() {
     assertThat(PackedRows.scan(new byte[] {0x0a, 0x7f}, new NoVisitor())).isFalse();
     assertThat(PackedRows.scan(new byte[] {(byte) 0xff}, new NoVisitor())).isFalse();
