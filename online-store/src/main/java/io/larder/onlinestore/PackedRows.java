@@ -9,8 +9,10 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The packed online layout (docs/PACKED_ONLINE_LAYOUT.md): one Redis string per (table, entity key)
@@ -87,6 +89,12 @@ public final class PackedRows {
       throw new UncheckedIOException("packed row does not fit its computed size", e);
     }
     return bytes;
+  }
+
+  /** A serialized PackedRow of one table's features, by name, in the map's order. */
+  public static byte[] row(String table, Timestamp eventTime, Map<String, Value> features) {
+    int[] ids = features.keySet().stream().mapToInt(name -> featureId(table, name)).toArray();
+    return row(eventTime, ids, new ArrayList<>(features.values()));
   }
 
   private static boolean isNull(Value value) {

@@ -49,10 +49,9 @@ public final class InMemoryOnlineStore implements OnlineStore {
       String table,
       Map<String, Value> features,
       Instant eventTime) {
-    int[] ids = features.keySet().stream().mapToInt(f -> PackedRows.featureId(table, f)).toArray();
     writeString(
         PackedRows.key(PackedRows.keyPrefix(table), OnlineStoreKeys.entityKey(project, entity)),
-        PackedRows.row(Specs.timestamp(eventTime), ids, new ArrayList<>(features.values())));
+        PackedRows.row(table, Specs.timestamp(eventTime), features));
   }
 
   /** A raw string value, to store what a writer would not (bytes that do not parse). */

@@ -106,12 +106,12 @@ public final class OnlineStoreTestData implements AutoCloseable {
       Instant eventTime) {
     byte[] key =
         PackedRows.key(PackedRows.keyPrefix(table), OnlineStoreKeys.entityKey(project, entity));
-    int[] ids = features.keySet().stream().mapToInt(f -> PackedRows.featureId(table, f)).toArray();
-    RedisCommands<byte[], byte[]> redis = connection.sync();
-    redis.set(
-        key,
-        PackedRows.row(Specs.timestamp(eventTime), ids, new ArrayList<>(features.values())),
-        io.lettuce.core.SetArgs.Builder.ex(KEY_TTL));
+    connection
+        .sync()
+        .set(
+            key,
+            PackedRows.row(table, Specs.timestamp(eventTime), features),
+            io.lettuce.core.SetArgs.Builder.ex(KEY_TTL));
     written.add(key);
   }
 

@@ -8,7 +8,6 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import io.larder.proto.core.DataSourceProto.DataSource;
 import io.larder.proto.core.EntityProto.EntitySpecV2;
 import io.larder.proto.core.FeatureProto.FeatureSpecV2;
 import io.larder.proto.core.FeatureTableProto.FeatureTableSpec;
@@ -357,30 +356,7 @@ class ConsoleBrowserIT {
   }
 
   private static FeatureTableSpec.Builder table(String name, String batchUrl, String topic) {
-    FeatureTableSpec.Builder table =
-        FeatureTableSpec.newBuilder()
-            .setName(name)
-            .addEntities("driver_id")
-            .addFeatures(
-                FeatureSpecV2.newBuilder().setName("trips").setValueType(ValueType.Enum.INT64))
-            .setBatchSource(
-                DataSource.newBuilder()
-                    .setType(DataSource.SourceType.BATCH_FILE)
-                    .setEventTimestampColumn("event_ts")
-                    .setFileOptions(DataSource.FileOptions.newBuilder().setFileUrl(batchUrl)));
-    if (topic != null) {
-      table
-          .putLabels("larder.io/stream-format", "json")
-          .setStreamSource(
-              DataSource.newBuilder()
-                  .setType(DataSource.SourceType.STREAM_KAFKA)
-                  .setEventTimestampColumn("event_ts")
-                  .setKafkaOptions(
-                      DataSource.KafkaOptions.newBuilder()
-                          .setBootstrapServers(LocalServices.KAFKA)
-                          .setTopic(topic)));
-    }
-    return table;
+    return DriverTables.driverTable(name, batchUrl, topic);
   }
 
   /** The stream table's job, once the job service has started it. */

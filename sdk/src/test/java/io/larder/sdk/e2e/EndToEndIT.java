@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
-import io.larder.proto.core.DataSourceProto.DataSource;
 import io.larder.proto.core.EntityProto.EntitySpecV2;
 import io.larder.proto.core.FeatureProto.FeatureSpecV2;
 import io.larder.proto.core.FeatureTableProto.FeatureTableSpec;
@@ -215,32 +214,10 @@ class EndToEndIT {
   }
 
   private static FeatureTableSpec table(String name, String batchUrl, String topic) {
-    FeatureTableSpec.Builder table =
-        FeatureTableSpec.newBuilder()
-            .setName(name)
-            .addEntities("driver_id")
-            .addFeatures(
-                FeatureSpecV2.newBuilder().setName("trips").setValueType(ValueType.Enum.INT64))
-            .addFeatures(
-                FeatureSpecV2.newBuilder().setName("rating").setValueType(ValueType.Enum.DOUBLE))
-            .setBatchSource(
-                DataSource.newBuilder()
-                    .setType(DataSource.SourceType.BATCH_FILE)
-                    .setEventTimestampColumn("event_ts")
-                    .setFileOptions(DataSource.FileOptions.newBuilder().setFileUrl(batchUrl)));
-    if (topic != null) {
-      table
-          .putLabels("larder.io/stream-format", "json")
-          .setStreamSource(
-              DataSource.newBuilder()
-                  .setType(DataSource.SourceType.STREAM_KAFKA)
-                  .setEventTimestampColumn("event_ts")
-                  .setKafkaOptions(
-                      DataSource.KafkaOptions.newBuilder()
-                          .setBootstrapServers(LocalServices.KAFKA)
-                          .setTopic(topic)));
-    }
-    return table.build();
+    return DriverTables.driverTable(name, batchUrl, topic)
+        .addFeatures(
+            FeatureSpecV2.newBuilder().setName("rating").setValueType(ValueType.Enum.DOUBLE))
+        .build();
   }
 
   private static List<JobDetails> streamJobs(String table) {
