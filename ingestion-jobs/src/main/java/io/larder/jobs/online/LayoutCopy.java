@@ -3,7 +3,6 @@ package io.larder.jobs.online;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 import io.larder.onlinestore.OnlineLayout;
-import io.larder.onlinestore.OnlineRowWriter;
 import io.larder.onlinestore.OnlineStoreKeys;
 import io.larder.onlinestore.PackedRows;
 import io.larder.proto.core.FeatureProto.FeatureSpecV2;
@@ -172,14 +171,13 @@ public final class LayoutCopy {
         features.put(featureNames.get(f), value(stored.get(2 + f)));
       }
       Timestamp expiry = timestamp(stored.get(1));
-      byte[] expiresAt =
-          expiry == null
-              ? new byte[0]
-              : Long.toString(Math.max(1, expiry.getSeconds() + (expiry.getNanos() > 0 ? 1 : 0)))
-                  .getBytes(StandardCharsets.US_ASCII);
       writer.write(
           PackedRows.key(prefix, tableKeys.get(k)),
-          List.of(PackedRows.row(table.getName(), eventTime, features), expiresAt));
+          NewestWinsScript.packedRowArgs(
+              PackedRows.row(table.getName(), eventTime, features),
+              expiry == null
+                  ? null
+                  : java.time.Instant.ofEpochSecond(expiry.getSeconds(), expiry.getNanos())));
     }
     return found;
   }
@@ -222,30 +220,9 @@ public final class LayoutCopy {
           expiresAt > 0 ? Timestamp.newBuilder().setSeconds(expiresAt).build() : null;
       writer.write(
           Arrays.copyOfRange(keys.get(k), prefix, keys.get(k).length),
-          hashArgs(features, row.getEventTimestamp(), expiry));
+          NewestWinsScript.hashRowArgs(table.getName(), features, row.getEventTimestamp(), expiry));
     }
     return found;
-  }
-
-  /** The hash script's ARGV for one row (see newest-wins.lua). */
-  private List<byte[]> hashArgs(
-      Map<String, Value> features, Timestamp eventTime, Timestamp expiry) {
-    Map<byte[], byte[]> fields =
-        OnlineRowWriter.fields(table.getName(), features, eventTime, expiry);
-    List<byte[]> nullFields = OnlineRowWriter.nullFields(table.getName(), features);
-    List<byte[]> args = new ArrayList<>(5 + 2 * fields.size() + nullFields.size());
-    args.add(timestampField);
-    args.add(eventTime.toByteArray());
-    args.add(expiryField);
-    args.add(expiry == null ? new byte[0] : expiry.toByteArray());
-    args.add(Integer.toString(fields.size()).getBytes(StandardCharsets.US_ASCII));
-    fields.forEach(
-        (field, value) -> {
-          args.add(field);
-          args.add(value);
-        });
-    args.addAll(nullFields);
-    return args;
   }
 
   /** Whether a hash key of the project is keyed by exactly this table's entities. */

@@ -3,7 +3,6 @@ package io.larder.jobs.online;
 import com.google.protobuf.Timestamp;
 import io.larder.jobs.source.SparkTypes;
 import io.larder.onlinestore.OnlineLayout;
-import io.larder.onlinestore.OnlineRowWriter;
 import io.larder.onlinestore.OnlineStoreKeys;
 import io.larder.onlinestore.PackedRows;
 import io.larder.proto.types.ValueProto.Value;
@@ -110,15 +109,9 @@ record OnlineWritePlan(
       values.add(SparkTypes.toValue(row, firstFeatureIndex() + i, featureTypes.get(i)));
     }
     Instant eventTime = instant(row.get(eventTimeIndex()));
-    byte[] expiry = new byte[0];
-    if (expires()) {
-      Instant expiresAt = eventTime.plusSeconds(maxAgeSeconds).plusNanos(maxAgeNanos);
-      // Whole seconds, rounded up as the hash script does; SET refuses an EXAT below 1.
-      long seconds = expiresAt.getEpochSecond() + (expiresAt.getNano() > 0 ? 1 : 0);
-      expiry =
-          Long.toString(Math.max(1, seconds)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    }
-    return List.of(PackedRows.row(timestamp(eventTime), featureIds, values), expiry);
+    return NewestWinsScript.packedRowArgs(
+        PackedRows.row(timestamp(eventTime), featureIds, values),
+        expires() ? eventTime.plusSeconds(maxAgeSeconds).plusNanos(maxAgeNanos) : null);
   }
 
   private boolean expires() {
@@ -134,26 +127,9 @@ record OnlineWritePlan(
           SparkTypes.toValue(row, firstFeatureIndex() + i, featureTypes.get(i)));
     }
     Instant eventTime = instant(row.get(eventTimeIndex()));
-    Timestamp eventTimestamp = timestamp(eventTime);
-    boolean expires = expires();
     Timestamp expiry =
-        expires ? timestamp(eventTime.plusSeconds(maxAgeSeconds).plusNanos(maxAgeNanos)) : null;
-
-    Map<byte[], byte[]> fields = OnlineRowWriter.fields(table, features, eventTimestamp, expiry);
-    List<byte[]> nullFields = OnlineRowWriter.nullFields(table, features);
-    List<byte[]> args = new ArrayList<>(5 + 2 * fields.size() + nullFields.size());
-    args.add(OnlineStoreKeys.timestampField(table));
-    args.add(eventTimestamp.toByteArray());
-    args.add(OnlineStoreKeys.expiryField(table));
-    args.add(expires ? expiry.toByteArray() : new byte[0]);
-    args.add(Integer.toString(fields.size()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-    fields.forEach(
-        (field, value) -> {
-          args.add(field);
-          args.add(value);
-        });
-    args.addAll(nullFields);
-    return args;
+        expires() ? timestamp(eventTime.plusSeconds(maxAgeSeconds).plusNanos(maxAgeNanos)) : null;
+    return NewestWinsScript.hashRowArgs(table, features, timestamp(eventTime), expiry);
   }
 
   private static Instant instant(Object sparkTimestamp) {
