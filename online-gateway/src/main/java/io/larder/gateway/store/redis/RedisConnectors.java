@@ -19,6 +19,8 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -105,6 +107,17 @@ final class RedisConnectors {
     return uri;
   }
 
+  /** A generator seeded now, at start-up, so that drawing from it later reads no entropy file. */
+  private static SecureRandom seededRandom() {
+    try {
+      SecureRandom random = SecureRandom.getInstance("DRBG");
+      random.nextBytes(new byte[1]);
+      return random;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM offers no DRBG SecureRandom", e);
+    }
+  }
+
   private static String address(RedisURI uri) {
     String address =
         uri.getSocket() != null ? uri.getSocket() : uri.getHost() + ":" + uri.getPort();
@@ -115,6 +128,7 @@ final class RedisConnectors {
       B builder, RedisStoreProperties properties) {
     String caFile = properties.tls().caFile();
     if (!caFile.isEmpty() || usesTls(properties)) {
+      SecureRandom random = seededRandom();
       // Trust loaded once here: left to Lettuce, a CA file or the JVM's cacerts is read on every
       // connect, on an event loop.
       builder.sslOptions(
@@ -124,6 +138,9 @@ final class RedisConnectors {
                   caFile.isEmpty()
                       ? PemTrust.jvmDefault()
                       : PemTrust.trustManagerFactory(caFile, "larder.redis.tls.ca-file"))
+              // Lettuce builds a TLS context on every connect, on an event loop; with its own
+              // random each would read /dev/urandom there (BlockHound caught it).
+              .sslContext(context -> context.secureRandom(random))
               .build());
     }
     builder
