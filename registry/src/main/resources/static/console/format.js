@@ -54,7 +54,9 @@ const JOB_TYPE = {
   RETRIEVAL_JOB: 'historical retrieval',
 };
 
-export function jobType(type) {
+/** A job's type as people say it; a layout migration is Feast's batch type with its own kind. */
+export function jobType(type, kind) {
+  if (kind === 'layout_migration') return 'layout migration';
   return JOB_TYPE[type] ?? type ?? '';
 }
 

@@ -26,6 +26,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param stream stream-job supervision
  * @param registry the registry the control loop follows
  * @param scheduleCheckInterval how often table schedules are checked
+ * @param layoutMigration how tables move between online layouts
  */
 @ConfigurationProperties("larder.orchestrator")
 public record OrchestratorProperties(
@@ -39,7 +40,8 @@ public record OrchestratorProperties(
     @DefaultValue("false") boolean stopJobsOnShutdown,
     @DefaultValue Stream stream,
     @DefaultValue Registry registry,
-    @DefaultValue("10s") Duration scheduleCheckInterval) {
+    @DefaultValue("10s") Duration scheduleCheckInterval,
+    @DefaultValue LayoutMigration layoutMigration) {
 
   /** The offline store root: {@code offlineStore}, else {@code <home>/offline}. */
   public Path offlineStoreRoot() {
@@ -157,4 +159,13 @@ public record OrchestratorProperties(
               target, callTimeout, pollInterval, resyncInterval, token == null ? null : "(hidden)");
     }
   }
+
+  /**
+   * @param checkInterval how often running migrations are looked at (their progress, whether the
+   *     switch can go on)
+   * @param switchGrace how long after the registry names the new layout the old one's rows stay, so
+   *     gateways that have not heard of the switch yet still find them
+   */
+  public record LayoutMigration(
+      @DefaultValue("1s") Duration checkInterval, @DefaultValue("5s") Duration switchGrace) {}
 }

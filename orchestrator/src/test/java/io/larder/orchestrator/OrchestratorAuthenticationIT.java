@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.stub.AbstractStub;
 import io.grpc.stub.MetadataUtils;
 import io.larder.orchestrator.support.OrchestratorTestBase;
 import io.larder.proto.core.JobServiceGrpc.JobServiceBlockingStub;
@@ -13,6 +14,7 @@ import io.larder.proto.core.JobServiceProto.GetHistoricalFeaturesRequest;
 import io.larder.proto.core.JobServiceProto.ListJobsRequest;
 import io.larder.proto.core.JobServiceProto.StartOfflineToOnlineIngestionJobRequest;
 import io.larder.proto.core.JobServiceProto.StartStreamToOnlineIngestionJobRequest;
+import io.larder.proto.larder.JobServiceExtProto.MigrateOnlineLayoutRequest;
 import io.larder.support.security.TestTokens;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,6 +71,16 @@ class OrchestratorAuthenticationIT extends OrchestratorTestBase {
                         .setProject(PROJECT)
                         .setTableName("stats")
                         .build()));
+    writes.put(
+        "MigrateOnlineLayout",
+        token ->
+            withToken(jobDetails(), token)
+                .migrateOnlineLayout(
+                    MigrateOnlineLayoutRequest.newBuilder()
+                        .setProject(PROJECT)
+                        .setTableName("stats")
+                        .setLayout("packed")
+                        .build()));
     List<String> accepted = new ArrayList<>();
     refused()
         .forEach(
@@ -84,7 +96,10 @@ class OrchestratorAuthenticationIT extends OrchestratorTestBase {
                         .isEqualTo(expected(who));
                   });
               for (String uri :
-                  List.of("/api/v1/jobs/batch-ingestion", "/api/v1/jobs/stream-ingestion")) {
+                  List.of(
+                      "/api/v1/jobs/batch-ingestion",
+                      "/api/v1/jobs/stream-ingestion",
+                      "/api/v1/jobs/layout-migration")) {
                 var request = http.post().uri(uri);
                 if (token != null) {
                   request.header("Authorization", "Bearer " + token);
@@ -154,7 +169,10 @@ class OrchestratorAuthenticationIT extends OrchestratorTestBase {
   }
 
   private JobServiceBlockingStub jobs(String token) {
-    JobServiceBlockingStub stub = jobs();
+    return withToken(jobs(), token);
+  }
+
+  private static <S extends AbstractStub<S>> S withToken(S stub, String token) {
     if (token == null) {
       return stub;
     }

@@ -21,8 +21,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -70,24 +68,8 @@ class StreamJobsIT extends OrchestratorTestBase {
           () -> "the first messages in Redis; log:\n" + log(first.getId()));
 
       // Keep producing while the spec changes: every message must reach Redis.
-      AtomicBoolean producing = new AtomicBoolean(true);
-      AtomicLong lastProduced = new AtomicLong(999);
-      Thread producer =
-          new Thread(
-              () -> {
-                while (producing.get()) {
-                  long driver = lastProduced.get() + 1;
-                  kafka.driverEvent(topic, driver, driver, 3.0, Instant.now().getEpochSecond());
-                  lastProduced.set(driver);
-                  try {
-                    Thread.sleep(50);
-                  } catch (InterruptedException e) {
-                    return;
-                  }
-                }
-              });
-      producer.start();
-      try {
+      Kafka.SteadyEvents steady = kafka.steadyEvents(topic);
+      try (steady) {
         registry.applyTable(
             PROJECT,
             Tables.streamed(table, batchFile, topic).setMaxAge(durationSeconds(86_400)).build());
@@ -106,11 +88,8 @@ class StreamJobsIT extends OrchestratorTestBase {
                     .getReason())
             .contains("replaced by job " + active.get(0).getId());
         Thread.sleep(3000);
-      } finally {
-        producing.set(false);
-        producer.join(30_000);
       }
-      long last = lastProduced.get();
+      long last = steady.last();
       Job second = activeJobs(table).get(0);
       await(
           () -> feature(redis, last) != null,

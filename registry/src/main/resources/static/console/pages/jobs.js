@@ -127,7 +127,7 @@ export async function jobsPage({ signal, params, go }) {
               ['Job', 'Type', 'Status', 'Project', 'Tables', 'Progress', 'Created', ''],
               found.map((details) => [
                 link(`#/jobs/${seg(details.job.id)}`, h('code', {}, details.job.id)),
-                jobType(details.job.type),
+                jobType(details.job.type, details.kind),
                 statusBadge(details.job.status),
                 details.project ? link(`#/projects/${seg(details.project)}/tables`, details.project) : '',
                 (details.tables ?? []).map((table, i) => [
@@ -212,7 +212,7 @@ function jobView(details, reload) {
     ),
     details.error ? notice('error', details.error) : null,
     facts([
-      ['Type', jobType(job.type)],
+      ['Type', jobType(job.type, details.kind)],
       ['Project', details.project ? link(`#/projects/${seg(details.project)}/tables`, details.project) : ''],
       [
         'Tables',
@@ -237,6 +237,7 @@ function jobView(details, reload) {
       Object.keys(progress).length
         ? facts(
             pairs([
+              ['Phase', progress.phase ?? ''],
               ['Rows read', progress.rowsRead && count(progress.rowsRead)],
               ['Rows written', progress.rowsWritten && count(progress.rowsWritten)],
               ['Not newer than stored', progress.rowsNotNewer && count(progress.rowsNotNewer)],
@@ -245,6 +246,7 @@ function jobView(details, reload) {
               ['Skipped: no event time', progress.rowsSkippedNullTimestamp && count(progress.rowsSkippedNullTimestamp)],
               ['Malformed messages', progress.messagesMalformed && count(progress.messagesMalformed)],
               ['Rows out', progress.rowsOutput && count(progress.rowsOutput)],
+              ['Rows removed (old layout)', progress.rowsRemoved && count(progress.rowsRemoved)],
               ['Seconds', progress.seconds && progress.seconds.toFixed(1)],
               ['Result', progress.status ?? ''],
               ['Dead letters', progress.deadLetterPath ?? ''],

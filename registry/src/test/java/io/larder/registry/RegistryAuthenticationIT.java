@@ -24,6 +24,7 @@ import io.larder.proto.core.CoreServiceProto.GetFeatureTableRequest;
 import io.larder.proto.core.CoreServiceProto.ListProjectsRequest;
 import io.larder.proto.core.CoreServiceProto.UpdateStoreRequest;
 import io.larder.proto.core.StoreProto.Store;
+import io.larder.proto.larder.RegistryExtProto.ChangeOnlineLayoutRequest;
 import io.larder.proto.larder.RegistryExtProto.DeleteEntityRequest;
 import io.larder.proto.larder.RegistryExtProto.ListChangesRequest;
 import io.larder.proto.larder.RegistryExtServiceGrpc;
@@ -150,6 +151,16 @@ class RegistryAuthenticationIT {
                     DeleteEntityRequest.newBuilder()
                         .setProject(project)
                         .setName("driver")
+                        .build()));
+    writes.put(
+        "ChangeOnlineLayout",
+        token ->
+            ext(token)
+                .changeOnlineLayout(
+                    ChangeOnlineLayoutRequest.newBuilder()
+                        .setProject(project)
+                        .setName("stats")
+                        .setLayout("packed")
                         .build()));
     writes.put(
         "CreateProject",

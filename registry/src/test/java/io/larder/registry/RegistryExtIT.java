@@ -17,6 +17,7 @@ import io.larder.proto.core.CoreServiceProto.GetEntityRequest;
 import io.larder.proto.core.FeatureTableProto.FeatureTable;
 import io.larder.proto.core.FeatureTableProto.FeatureTableSpec;
 import io.larder.proto.larder.RegistryExtProto.Change;
+import io.larder.proto.larder.RegistryExtProto.ChangeOnlineLayoutRequest;
 import io.larder.proto.larder.RegistryExtProto.DeleteEntityRequest;
 import io.larder.proto.larder.RegistryExtProto.ListChangesRequest;
 import io.larder.proto.larder.RegistryExtProto.ListChangesResponse;
@@ -106,6 +107,62 @@ class RegistryExtIT {
   void revisionsOfATableThatNeverExistedFailWithNotFound() {
     String project = projectWithDriver();
     assertStatus(() -> revisions(project, "no_such_table"), Code.NOT_FOUND, "no_such_table");
+  }
+
+  // ---------------------------------------------------------------- ChangeOnlineLayout
+
+  @Test
+  void theLayoutSwitchIsANewRevisionThatDiffersInTheLabelOnlyAndIsIdempotent() {
+    String project = projectWithDriver();
+    FeatureTable v1 = clients.apply(project, trips());
+
+    FeatureTable switched = changeLayout(project, "trips", "packed", v1.getMeta().getHash());
+
+    assertThat(switched.getMeta().getRevision()).isEqualTo(2);
+    assertThat(switched.getSpec())
+        .isEqualTo(v1.getSpec().toBuilder().putLabels("larder.io/online-layout", "packed").build());
+    assertThat(switched.getMeta().getHash()).isNotEqualTo(v1.getMeta().getHash());
+    // Asked again (a job service that restarted mid-switch): answered as it is.
+    assertThat(changeLayout(project, "trips", "packed", v1.getMeta().getHash()))
+        .isEqualTo(switched);
+    // An apply that changes the layout stays refused, and names the way to move.
+    assertStatus(
+        () -> clients.apply(project, trips()),
+        Code.FAILED_PRECONDITION,
+        "larder feature-tables migrate-layout trips --layout hash");
+  }
+
+  @Test
+  void theLayoutSwitchIsRefusedWhenTheTableChangedSinceTheCopyOrTheLayoutIsUnknown() {
+    String project = projectWithDriver();
+    FeatureTable v1 = clients.apply(project, trips());
+    clients.apply(project, trips().toBuilder().putLabels("team", "rides").build());
+
+    assertStatus(
+        () -> changeLayout(project, "trips", "packed", v1.getMeta().getHash()),
+        Code.FAILED_PRECONDITION,
+        "changed since its rows were copied");
+    assertStatus(
+        () -> changeLayout(project, "trips", "columnar", ""),
+        Code.INVALID_ARGUMENT,
+        "layout: must be one of hash, packed");
+    assertStatus(
+        () -> changeLayout(project, "no_such_table", "packed", ""),
+        Code.NOT_FOUND,
+        "no_such_table");
+  }
+
+  private FeatureTable changeLayout(String project, String name, String layout, String hash) {
+    return clients
+        .ext()
+        .changeOnlineLayout(
+            ChangeOnlineLayoutRequest.newBuilder()
+                .setProject(project)
+                .setName(name)
+                .setLayout(layout)
+                .setExpectedHash(hash)
+                .build())
+        .getTable();
   }
 
   // ---------------------------------------------------------------- DeleteEntity

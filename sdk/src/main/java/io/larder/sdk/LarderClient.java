@@ -126,6 +126,11 @@ public final class LarderClient implements AutoCloseable {
     return block(reactive.startStreamIngestion(project, table));
   }
 
+  /** Starts moving the table's online rows into {@code layout} (hash or packed); see the job. */
+  public JobDetails migrateOnlineLayout(String project, String table, String layout) {
+    return block(reactive.migrateOnlineLayout(project, table, layout));
+  }
+
   public List<Job> stopStreamIngestion(String project, String table) {
     return list(reactive.stopStreamIngestion(project, table));
   }

@@ -33,6 +33,7 @@ import io.larder.proto.core.ReactorJobServiceGrpc;
 import io.larder.proto.larder.JobServiceExtProto.GetJobDetailsRequest;
 import io.larder.proto.larder.JobServiceExtProto.JobDetails;
 import io.larder.proto.larder.JobServiceExtProto.ListJobDetailsRequest;
+import io.larder.proto.larder.JobServiceExtProto.MigrateOnlineLayoutRequest;
 import io.larder.proto.larder.ReactorJobExtServiceGrpc;
 import io.larder.proto.larder.ReactorRegistryExtServiceGrpc;
 import io.larder.proto.larder.ReactorStreamingServingServiceGrpc;
@@ -238,6 +239,20 @@ public final class ReactiveLarderClient implements AutoCloseable {
             .build();
     return write(JOB_SERVICE, () -> jobs().startStreamToOnlineIngestionJob(request))
         .flatMap(started -> getJob(started.getId()));
+  }
+
+  /**
+   * Starts moving the table's online rows into {@code layout} (hash or packed): a job that copies
+   * them, switches the table and removes the old rows while lookups go on. Emits the job.
+   */
+  public Mono<JobDetails> migrateOnlineLayout(String project, String table, String layout) {
+    MigrateOnlineLayoutRequest request =
+        MigrateOnlineLayoutRequest.newBuilder()
+            .setProject(project)
+            .setTableName(table)
+            .setLayout(layout)
+            .build();
+    return write(JOB_SERVICE, () -> jobExt().migrateOnlineLayout(request));
   }
 
   /**

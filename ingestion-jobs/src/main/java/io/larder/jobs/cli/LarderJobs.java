@@ -2,12 +2,14 @@ package io.larder.jobs.cli;
 
 import io.larder.jobs.batch.BatchIngestionJob;
 import io.larder.jobs.historical.HistoricalRetrievalJob;
+import io.larder.jobs.migration.LayoutMigrationJob;
 import io.larder.jobs.spark.SparkSessions;
 import io.larder.jobs.spec.JobSpecs;
 import io.larder.jobs.stream.StreamIngestionJob;
 import io.larder.proto.larder.JobsProto.BatchIngestionSpec;
 import io.larder.proto.larder.JobsProto.HistoricalRetrievalSpec;
 import io.larder.proto.larder.JobsProto.JobResult;
+import io.larder.proto.larder.JobsProto.LayoutMigrationSpec;
 import io.larder.proto.larder.JobsProto.StreamIngestionSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,10 +25,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code larder-job <batch-ingestion|stream-ingestion|historical-retrieval> --spec <json|file>
- * [--master URL] [--conf k=v]... [--result file]}: runs one job and prints its result as one line
- * of JSON on stdout. Exit 0 when it succeeded, 1 when it failed, 2 when the spec or the command is
- * wrong.
+ * {@code larder-job <batch-ingestion|stream-ingestion|historical-retrieval|layout-migration> --spec
+ * <json|file> [--master URL] [--conf k=v]... [--result file]}: runs one job and prints its result
+ * as one line of JSON on stdout. Exit 0 when it succeeded, 1 when it failed, 2 when the spec or the
+ * command is wrong.
  */
 @Command(
     name = "larder-job",
@@ -38,7 +40,9 @@ public final class LarderJobs implements Callable<Integer> {
   enum Job {
     batch_ingestion,
     stream_ingestion,
-    historical_retrieval;
+    historical_retrieval,
+    // Not a Spark job: it moves a table's online rows between layouts through Redis alone.
+    layout_migration;
 
     static Job named(String name) {
       try {
@@ -47,14 +51,15 @@ public final class LarderJobs implements Callable<Integer> {
         throw new IllegalArgumentException(
             "unknown job '"
                 + name
-                + "' (batch-ingestion, stream-ingestion or historical-retrieval)");
+                + "' (batch-ingestion, stream-ingestion, historical-retrieval or"
+                + " layout-migration)");
       }
     }
   }
 
   @Parameters(
       index = "0",
-      description = "batch-ingestion, stream-ingestion or historical-retrieval")
+      description = "batch-ingestion, stream-ingestion, historical-retrieval or layout-migration")
   String job;
 
   @Option(names = "--spec", required = true, description = "The job spec: JSON, or a file path.")
@@ -88,6 +93,9 @@ public final class LarderJobs implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       return report(failed(job, e), 2);
     }
+    if (which == Job.layout_migration) {
+      return runWithoutSpark(which, (LayoutMigrationSpec) parsed);
+    }
     SparkSession spark;
     try {
       spark =
@@ -103,6 +111,7 @@ public final class LarderJobs implements Callable<Integer> {
             case stream_ingestion -> StreamIngestionJob.run(spark, (StreamIngestionSpec) parsed);
             case historical_retrieval ->
                 HistoricalRetrievalJob.run(spark, (HistoricalRetrievalSpec) parsed);
+            case layout_migration -> throw new IllegalStateException("runs without Spark");
           };
       return report(outcome, "SUCCEEDED".equals(outcome.getStatus()) ? 0 : 1);
     } catch (IllegalArgumentException e) {
@@ -115,6 +124,20 @@ public final class LarderJobs implements Callable<Integer> {
     }
   }
 
+  private int runWithoutSpark(Job which, LayoutMigrationSpec parsed) throws IOException {
+    try {
+      JobResult outcome = LayoutMigrationJob.run(parsed);
+      return report(outcome, "SUCCEEDED".equals(outcome.getStatus()) ? 0 : 1);
+    } catch (IllegalArgumentException e) {
+      return report(failed(which.name(), e), 2);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return report(failed(which.name(), e), 1);
+    } catch (IOException | RuntimeException e) {
+      return report(failed(which.name(), e), 1);
+    }
+  }
+
   private static Object parse(Job job, String spec) {
     return switch (job) {
       case batch_ingestion ->
@@ -123,6 +146,8 @@ public final class LarderJobs implements Callable<Integer> {
           JobSpecs.<StreamIngestionSpec>parse(spec, StreamIngestionSpec.newBuilder());
       case historical_retrieval ->
           JobSpecs.<HistoricalRetrievalSpec>parse(spec, HistoricalRetrievalSpec.newBuilder());
+      case layout_migration ->
+          JobSpecs.<LayoutMigrationSpec>parse(spec, LayoutMigrationSpec.newBuilder());
     };
   }
 

@@ -8,6 +8,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.UUID;
 
 /** Reads a job's {@code --spec}: protobuf JSON given inline, or the path of a file holding it. */
 public final class JobSpecs {
@@ -60,6 +63,24 @@ public final class JobSpecs {
           .print(message);
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("cannot print " + message.getDescriptorForType(), e);
+    }
+  }
+
+  /**
+   * Writes a result or progress report as one line of JSON, replacing {@code target} atomically: a
+   * reader sees the previous file or the new one, never half of either.
+   */
+  public static void writeResult(Path target, Message result) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    // Not Files.createTempFile: its owner-only permissions would stay with the renamed file.
+    Path temp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    try {
+      Files.writeString(
+          temp, toJson(result) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(temp);
     }
   }
 }

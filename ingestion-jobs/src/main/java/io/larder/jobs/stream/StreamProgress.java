@@ -4,12 +4,7 @@ import io.larder.jobs.spec.JobSpecs;
 import io.larder.proto.larder.JobsProto.JobResult;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,23 +41,9 @@ final class StreamProgress {
             .setSeconds(totals.seconds())
             .build();
     try {
-      replace(path, JobSpecs.toJson(progress) + "\n");
+      JobSpecs.writeResult(path, progress);
     } catch (IOException | RuntimeException e) {
       log.warn("could not write stream progress to {}: {}", path, e.toString());
-    }
-  }
-
-  /** Writes a temporary file beside {@code target}, then renames it over {@code target}. */
-  static void replace(Path target, String content) throws IOException {
-    Path dir = target.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    // Not Files.createTempFile: its owner-only permissions would stay with the renamed file.
-    Path temp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-    try {
-      Files.writeString(temp, content, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(temp);
     }
   }
 }

@@ -32,6 +32,7 @@ public record JobRow(
     String progressJson,
     boolean ready,
     boolean scheduled,
+    String kind,
     Instant windowStart,
     Instant windowEnd,
     Instant createdAt,
@@ -43,6 +44,13 @@ public record JobRow(
   public JobRow {
     tables = List.copyOf(tables);
     deaths = List.copyOf(deaths);
+  }
+
+  /** {@link #kind()} of a layout migration (Feast's type: a batch ingestion of its table). */
+  public static final String LAYOUT_MIGRATION = "layout_migration";
+
+  public boolean layoutMigration() {
+    return LAYOUT_MIGRATION.equals(kind);
   }
 
   public boolean terminal() {
@@ -92,6 +100,7 @@ public record JobRow(
     private String progressJson = "";
     private boolean ready;
     private boolean scheduled;
+    private String kind = "";
     private Instant windowStart;
     private Instant windowEnd;
     private Instant createdAt;
@@ -125,6 +134,7 @@ public record JobRow(
       progressJson = row.progressJson;
       ready = row.ready;
       scheduled = row.scheduled;
+      kind = row.kind;
       windowStart = row.windowStart;
       windowEnd = row.windowEnd;
       createdAt = row.createdAt;
@@ -229,6 +239,11 @@ public record JobRow(
       return this;
     }
 
+    public Builder kind(String value) {
+      kind = value;
+      return this;
+    }
+
     public Builder window(Instant start, Instant end) {
       windowStart = start;
       windowEnd = end;
@@ -279,6 +294,7 @@ public record JobRow(
           progressJson,
           ready,
           scheduled,
+          kind,
           windowStart,
           windowEnd,
           createdAt,

@@ -53,7 +53,8 @@ public final class JobViews {
             .setPid(row.pid())
             .setHost(row.host())
             .setAttempts(row.attempts())
-            .setScheduled(row.scheduled());
+            .setScheduled(row.scheduled())
+            .setKind(row.kind());
     if (!row.progressJson().isBlank()) {
       JobResult.Builder progress = JobResult.newBuilder();
       try {

@@ -18,6 +18,11 @@ public record JobFiles(Path dir, Path spec, Path log, Path result, Path progress
         dir.resolve("progress.json"));
   }
 
+  /** Layout migrations: created by the job service when the job may finish the switch. */
+  public Path proceed() {
+    return dir.resolve("proceed");
+  }
+
   /** Where the job's log is, as the API reports it. */
   public String logUri() {
     return log.toUri().toString();

@@ -26,6 +26,8 @@ import io.larder.proto.core.FeatureTableProto.FeatureTable;
 import io.larder.proto.core.ReactorCoreServiceGrpc;
 import io.larder.proto.larder.ReactorRegistryExtServiceGrpc;
 import io.larder.proto.larder.RegistryExtProto.Change;
+import io.larder.proto.larder.RegistryExtProto.ChangeOnlineLayoutRequest;
+import io.larder.proto.larder.RegistryExtProto.ChangeOnlineLayoutResponse;
 import io.larder.proto.larder.RegistryExtProto.ListChangesRequest;
 import io.larder.proto.larder.RegistryExtProto.ListChangesResponse;
 import io.larder.proto.larder.RegistryExtProto.WatchChangesRequest;
@@ -149,6 +151,25 @@ public class RegistryClient {
         .onErrorResume(
             error -> Status.fromThrowable(error).getCode() == Status.Code.NOT_FOUND,
             gone -> Mono.just(List.of()));
+  }
+
+  /**
+   * Switches the table to {@code layout} as a new revision, refused when its {@code meta.hash} is
+   * no longer {@code expectedHash}; answers the table as it now is.
+   */
+  public Mono<FeatureTable> changeOnlineLayout(
+      String project, String name, String layout, String expectedHash) {
+    return call(
+        () ->
+            ext.withDeadlineAfter(callTimeoutMillis, TimeUnit.MILLISECONDS)
+                .changeOnlineLayout(
+                    ChangeOnlineLayoutRequest.newBuilder()
+                        .setProject(project)
+                        .setName(name)
+                        .setLayout(layout)
+                        .setExpectedHash(expectedHash)
+                        .build())
+                .map(ChangeOnlineLayoutResponse::getTable));
   }
 
   /** The newest change sequence; fails UNIMPLEMENTED against a registry without a change feed. */

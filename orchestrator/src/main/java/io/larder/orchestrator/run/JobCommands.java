@@ -50,6 +50,7 @@ public class JobCommands {
   private final JobRunner runner;
   private final JobExecutor executor;
   private final StreamSupervisor streams;
+  private final LayoutMigrations migrations;
   private final JobSpecFactory specs;
   private final RegistryClient registry;
   private final OrchestratorProperties properties;
@@ -59,6 +60,7 @@ public class JobCommands {
       JobRunner runner,
       JobExecutor executor,
       StreamSupervisor streams,
+      LayoutMigrations migrations,
       JobSpecFactory specs,
       RegistryClient registry,
       OrchestratorProperties properties) {
@@ -66,6 +68,7 @@ public class JobCommands {
     this.runner = runner;
     this.executor = executor;
     this.streams = streams;
+    this.migrations = migrations;
     this.specs = specs;
     this.registry = registry;
     this.properties = properties;
@@ -191,6 +194,15 @@ public class JobCommands {
         () -> {
           requireName("table_name", table);
           return streams.ensure(project(project), table);
+        });
+  }
+
+  /** MigrateOnlineLayout: a job that moves the table's online rows into {@code layout}. */
+  public Mono<JobRow> migrateOnlineLayout(String project, String table, String layout) {
+    return Mono.defer(
+        () -> {
+          requireName("table_name", table);
+          return migrations.request(project(project), table, layout);
         });
   }
 

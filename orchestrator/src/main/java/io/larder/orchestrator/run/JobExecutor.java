@@ -109,7 +109,7 @@ class JobExecutor {
                         .launch(
                             new JobLaunch(
                                 job.id(),
-                                application(job.type()),
+                                application(job),
                                 job.specJson(),
                                 files,
                                 master,
@@ -438,12 +438,15 @@ class JobExecutor {
     }
   }
 
-  static String application(JobType type) {
-    return switch (type) {
+  static String application(JobRow job) {
+    if (job.layoutMigration()) {
+      return "layout-migration";
+    }
+    return switch (job.type()) {
       case BATCH_INGESTION_JOB -> "batch-ingestion";
       case STREAM_INGESTION_JOB -> "stream-ingestion";
       case RETRIEVAL_JOB -> "historical-retrieval";
-      default -> throw new IllegalArgumentException("no application for " + type);
+      default -> throw new IllegalArgumentException("no application for " + job.type());
     };
   }
 

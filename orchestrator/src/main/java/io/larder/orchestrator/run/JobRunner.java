@@ -50,15 +50,25 @@ class JobRunner {
         .collectList()
         .flatMapMany(
             jobs -> {
+              // A layout migration takes no slot: it is no Spark job, and it waits for the batch
+              // jobs of its table to end, which a slot it held could keep from starting.
+              List<JobRow> migrations =
+                  jobs.stream()
+                      .filter(JobRow::layoutMigration)
+                      .filter(job -> job.status() == JobStatus.JOB_STATUS_PENDING)
+                      .toList();
+              List<JobRow> sparkJobs = jobs.stream().filter(job -> !job.layoutMigration()).toList();
               long running =
-                  jobs.stream().filter(job -> job.status() == JobStatus.JOB_STATUS_RUNNING).count();
+                  sparkJobs.stream()
+                      .filter(job -> job.status() == JobStatus.JOB_STATUS_RUNNING)
+                      .count();
               long free = Math.max(0, properties.maxConcurrent() - running);
               List<JobRow> next =
-                  jobs.stream()
+                  sparkJobs.stream()
                       .filter(job -> job.status() == JobStatus.JOB_STATUS_PENDING)
                       .limit(free)
                       .toList();
-              return Flux.fromIterable(next);
+              return Flux.concat(Flux.fromIterable(migrations), Flux.fromIterable(next));
             })
         .concatMap(
             job ->

@@ -13,6 +13,7 @@ import io.larder.proto.larder.JobsProto.BatchIngestionSpec;
 import io.larder.proto.larder.JobsProto.EntitySource;
 import io.larder.proto.larder.JobsProto.FileFormatOverride;
 import io.larder.proto.larder.JobsProto.HistoricalRetrievalSpec;
+import io.larder.proto.larder.JobsProto.LayoutMigrationSpec;
 import io.larder.proto.larder.JobsProto.MessageFormat;
 import io.larder.proto.larder.JobsProto.RedisTarget;
 import io.larder.proto.larder.JobsProto.StreamIngestionSpec;
@@ -51,6 +52,31 @@ class JobSpecFactory {
         // One directory per table; each run's rows carry its ingested_at.
         .setDeadLetterPath(deadLetters(project, table.getName()).resolve("batch").toString())
         .build();
+  }
+
+  LayoutMigrationSpec layoutMigration(
+      String project,
+      FeatureTableSpec table,
+      List<EntitySpecV2> entities,
+      String fromLayout,
+      String toLayout,
+      String jobId) {
+    JobFiles files = JobFiles.of(properties.homeDir(), jobId);
+    return LayoutMigrationSpec.newBuilder()
+        .setProject(project)
+        .setTable(table)
+        .addAllEntities(used(entities, table.getEntitiesList()))
+        .setRedis(redis())
+        .setFromLayout(fromLayout)
+        .setToLayout(toLayout)
+        .setProgressPath(files.progress().toString())
+        .setProceedPath(files.proceed().toString())
+        .build();
+  }
+
+  /** Whether the online store the jobs write is a Redis Cluster. */
+  boolean clusterStore() {
+    return properties.redis().cluster();
   }
 
   StreamIngestionSpec stream(

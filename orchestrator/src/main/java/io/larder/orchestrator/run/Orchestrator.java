@@ -28,6 +28,7 @@ class Orchestrator implements SmartLifecycle {
   private final JobRunner runner;
   private final StreamSupervisor streams;
   private final ScheduledIngestion schedules;
+  private final LayoutMigrations migrations;
   private final RegistryFeed feed;
   private final OrchestratorProperties properties;
   private final AtomicBoolean started = new AtomicBoolean();
@@ -40,6 +41,7 @@ class Orchestrator implements SmartLifecycle {
       JobRunner runner,
       StreamSupervisor streams,
       ScheduledIngestion schedules,
+      LayoutMigrations migrations,
       RegistryFeed feed,
       OrchestratorProperties properties) {
     this.store = store;
@@ -47,6 +49,7 @@ class Orchestrator implements SmartLifecycle {
     this.runner = runner;
     this.streams = streams;
     this.schedules = schedules;
+    this.migrations = migrations;
     this.feed = feed;
     this.properties = properties;
   }
@@ -82,6 +85,7 @@ class Orchestrator implements SmartLifecycle {
     feed.start();
     streams.start(feed.changes());
     schedules.start();
+    migrations.start();
     runnerWakeups =
         Flux.merge(
                 executor.exits().map(job -> "exit"),
@@ -103,6 +107,7 @@ class Orchestrator implements SmartLifecycle {
     }
     feed.stop();
     schedules.stop();
+    migrations.stop();
     streams.stop();
     if (properties.stopJobsOnShutdown()) {
       // Shutdown thread, not an event loop: waiting here is what shutting down means.

@@ -1,7 +1,10 @@
 package io.larder.orchestrator.support;
 
+import java.time.Instant;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -32,6 +35,51 @@ public final class Kafka implements AutoCloseable {
           .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("could not produce to " + topic, e);
+    }
+  }
+
+  /**
+   * Produces driver 1000, 1001, ... (trips = the driver's id) every 50 ms on a thread of its own
+   * until closed; {@link SteadyEvents#last()} is the last driver acknowledged.
+   */
+  public SteadyEvents steadyEvents(String topic) {
+    return new SteadyEvents(topic);
+  }
+
+  /** A running producer of one event per driver; closing it stops and joins it. */
+  public final class SteadyEvents implements AutoCloseable {
+    private final AtomicBoolean producing = new AtomicBoolean(true);
+    private final AtomicLong last = new AtomicLong(999);
+    private final Thread thread;
+
+    private SteadyEvents(String topic) {
+      thread =
+          new Thread(
+              () -> {
+                while (producing.get()) {
+                  long driver = last.get() + 1;
+                  driverEvent(topic, driver, driver, 3.0, Instant.now().getEpochSecond());
+                  last.set(driver);
+                  try {
+                    Thread.sleep(50);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "steady-events-" + topic);
+      thread.start();
+    }
+
+    /** The last driver whose event Kafka acknowledged (999 before the first). */
+    public long last() {
+      return last.get();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      producing.set(false);
+      thread.join(30_000);
     }
   }
 

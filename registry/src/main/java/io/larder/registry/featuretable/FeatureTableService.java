@@ -116,6 +116,55 @@ public class FeatureTableService {
         return Mono.error(refused);
       }
     }
+    return saveRevision(project, spec, existing);
+  }
+
+  /**
+   * Switches a table to another online layout, once the job service has copied its rows: a new
+   * revision that differs in the layout label only. Refused when the table changed since the copy
+   * began ({@code expectedHash}, unless empty); a table already in the layout is answered as is.
+   */
+  public Mono<FeatureTable> changeOnlineLayout(
+      String requestedProject, String name, String layout, String expectedHash) {
+    String project = Names.project(requestedProject);
+    return Mono.fromCallable(
+            () -> {
+              if (name == null || name.isEmpty()) {
+                throw RegistryException.invalid("name: must not be empty");
+              }
+              return OnlineLayoutLabel.named("layout", layout);
+            })
+        .flatMap(
+            wanted ->
+                writes.inWriteTransaction(
+                    () ->
+                        projects
+                            .requireWritable(project)
+                            .then(tables.find(project, name))
+                            .switchIfEmpty(Mono.error(notFound(project, name)))
+                            .flatMap(
+                                existing -> {
+                                  if (OnlineLayoutLabel.of(existing.getSpec()).equals(wanted)) {
+                                    return Mono.just(existing);
+                                  }
+                                  if (!expectedHash.isEmpty()
+                                      && !expectedHash.equals(existing.getMeta().getHash())) {
+                                    return Mono.<FeatureTable>error(
+                                        RegistryException.failedPrecondition(
+                                            "feature table '%s' changed since its rows were copied"
+                                                + " (now revision %d); copy them again",
+                                            name, existing.getMeta().getRevision()));
+                                  }
+                                  FeatureTableSpec next =
+                                      existing.getSpec().toBuilder()
+                                          .putLabels(OnlineLayoutLabel.KEY, wanted)
+                                          .build();
+                                  return saveRevision(project, next, existing);
+                                })));
+  }
+
+  private Mono<FeatureTable> saveRevision(
+      String project, FeatureTableSpec spec, FeatureTable existing) {
     Mono<Long> revision =
         existing != null
             ? Mono.just(existing.getMeta().getRevision() + 1)

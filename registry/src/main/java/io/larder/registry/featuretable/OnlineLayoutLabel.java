@@ -30,6 +30,15 @@ final class OnlineLayoutLabel {
     return value;
   }
 
+  /** A layout named in a request field; refuses a value that names none. */
+  static String named(String field, String value) {
+    if (!VALUES.contains(value)) {
+      throw RegistryException.invalid(
+          "%s: must be one of %s, got '%s'", field, String.join(", ", VALUES), value);
+    }
+    return value;
+  }
+
   /** Refuses a new revision that changes the layout of a stored table. */
   static void checkUnchanged(FeatureTableSpec existing, FeatureTableSpec next) {
     String stored = of(existing);
@@ -37,9 +46,9 @@ final class OnlineLayoutLabel {
     if (!stored.equals(wanted)) {
       throw RegistryException.failedPrecondition(
           "%s: table '%s' keeps its online rows in the %s layout, which the gateway could no"
-              + " longer read as %s; keep '%s', or delete the table, apply it in the new layout and"
-              + " ingest it again",
-          FIELD, next.getName(), stored, wanted, stored);
+              + " longer read as %s; keep '%s' and move the rows with `larder feature-tables"
+              + " migrate-layout %s --layout %s` (the job service's MigrateOnlineLayout)",
+          FIELD, next.getName(), stored, wanted, stored, next.getName(), wanted);
     }
   }
 }

@@ -13,6 +13,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -104,15 +105,7 @@ final class JobsCommand {
         description = "exclusive")
     String end;
 
-    @Option(
-        names = "--wait",
-        negatable = true,
-        defaultValue = "true",
-        description = "Wait for the job to end (default); --no-wait returns its id.")
-    boolean wait;
-
-    @Option(names = "--wait-timeout", defaultValue = "30m", converter = DurationConverter.class)
-    Duration waitTimeout;
+    @Mixin JobWait waiting;
 
     @Override
     int run() {
@@ -121,7 +114,7 @@ final class JobsCommand {
             client.startBatchIngestion(
                 root().project, table, time(start, "--start"), time(end, "--end"));
         err().println("started job " + job.getId() + " (log " + job.getLogUri() + ")");
-        return wait ? await(this, client, job, waitTimeout) : printJob(job);
+        return waiting.wait ? await(this, client, job, waiting.timeout) : printJob(job);
       }
     }
 

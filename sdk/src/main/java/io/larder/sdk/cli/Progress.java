@@ -37,6 +37,10 @@ final class Progress implements Consumer<JobDetails> {
         output > 0
             ? "%d rows out".formatted(output)
             : rows > 0 ? "%d rows read, %d written".formatted(rows, written) : "";
+    String phase = details.getProgress().getPhase();
+    if (!phase.isEmpty() && !state.equals("DONE")) {
+      counts = counts.isEmpty() ? phase : counts + ": " + phase;
+    }
     String line = "job %s %s %s".formatted(details.getJob().getId(), state, counts).stripTrailing();
     double seconds = (System.nanoTime() - started) / 1e9;
     if (terminal) {

@@ -49,6 +49,7 @@ import io.larder.proto.larder.JobServiceExtProto.GetJobDetailsRequest;
 import io.larder.proto.larder.JobServiceExtProto.JobDetails;
 import io.larder.proto.larder.JobServiceExtProto.ListJobDetailsRequest;
 import io.larder.proto.larder.JobServiceExtProto.ListJobDetailsResponse;
+import io.larder.proto.larder.JobServiceExtProto.MigrateOnlineLayoutRequest;
 import io.larder.proto.larder.JobsProto.JobResult;
 import io.larder.proto.larder.RegistryExtProto.DeleteEntityRequest;
 import io.larder.proto.larder.RegistryExtProto.DeleteEntityResponse;
@@ -405,6 +406,33 @@ final class FakeServices implements AutoCloseable {
   }
 
   private final class JobExt extends JobExtServiceGrpc.JobExtServiceImplBase {
+    @Override
+    public void migrateOnlineLayout(
+        MigrateOnlineLayoutRequest request, StreamObserver<JobDetails> out) {
+      if (!tables.containsKey(key(request.getProject(), request.getTableName()))) {
+        notFound(out, "feature table '%s' not found".formatted(request.getTableName()));
+        return;
+      }
+      String id = "migration-" + (jobs.size() + 1);
+      JobDetails details =
+          JobDetails.newBuilder()
+              .setJob(
+                  Job.newBuilder()
+                      .setId(id)
+                      .setType(JobType.BATCH_INGESTION_JOB)
+                      .setStatus(JobStatus.JOB_STATUS_DONE)
+                      .setBatchIngestion(
+                          Job.OfflineToOnlineMeta.newBuilder().setTableName(request.getTableName()))
+                      .setLogUri("file:///tmp/" + id + ".log"))
+              .setProject(request.getProject())
+              .setKind("layout_migration")
+              .setProgress(
+                  JobResult.newBuilder().setRowsRead(5).setRowsWritten(5).setRowsRemoved(5))
+              .build();
+      jobs.put(id, details);
+      answer(out, details);
+    }
+
     @Override
     public void getJobDetails(GetJobDetailsRequest request, StreamObserver<JobDetails> out) {
       JobDetails details = jobs.get(request.getJobId());

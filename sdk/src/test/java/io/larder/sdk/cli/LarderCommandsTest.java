@@ -163,6 +163,24 @@ class LarderCommandsTest {
   }
 
   @Test
+  void aTableMovesToAnotherLayoutAndTheCommandReportsTheRows() throws Exception {
+    larder("apply", "-p", "demo", "-f", file("defs.yaml", DEFINITIONS).toString());
+    out.getBuffer().setLength(0);
+
+    int exit =
+        larder(
+            "feature-tables", "migrate-layout", "driver_trips", "--layout", "packed", "-p", "demo");
+
+    assertThat(exit).isZero();
+    assertThat(err.toString()).contains("started job migration-1");
+    assertThat(out.toString())
+        .contains("feature table driver_trips is in the packed layout: 5 rows copied, 5 removed");
+    assertThat(
+            larder("feature-tables", "migrate-layout", "nope", "--layout", "packed", "-p", "demo"))
+        .isNotZero();
+  }
+
+  @Test
   void aFailedJobExitsOneWithItsError() throws Exception {
     larder(
         "apply",

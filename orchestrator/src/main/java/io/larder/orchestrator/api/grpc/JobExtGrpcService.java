@@ -9,6 +9,7 @@ import io.larder.proto.larder.JobServiceExtProto.GetJobDetailsRequest;
 import io.larder.proto.larder.JobServiceExtProto.JobDetails;
 import io.larder.proto.larder.JobServiceExtProto.ListJobDetailsRequest;
 import io.larder.proto.larder.JobServiceExtProto.ListJobDetailsResponse;
+import io.larder.proto.larder.JobServiceExtProto.MigrateOnlineLayoutRequest;
 import io.larder.proto.larder.ReactorJobExtServiceGrpc;
 import io.larder.support.security.Caller;
 import io.larder.support.security.GrpcAuthentication;
@@ -16,7 +17,7 @@ import io.larder.support.security.ProjectRole;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
-/** What Feast's Job lacks (error, progress, times, history) over gRPC. */
+/** What Feast's Job lacks (error, progress, times, history) and layout migrations, over gRPC. */
 @Component
 class JobExtGrpcService extends ReactorJobExtServiceGrpc.JobExtServiceImplBase {
 
@@ -36,6 +37,23 @@ class JobExtGrpcService extends ReactorJobExtServiceGrpc.JobExtServiceImplBase {
     Caller caller = GrpcAuthentication.current();
     return jobs.get(request.getJobId())
         .flatMap(job -> JobAccess.allowed(caller, ProjectRole.READER, job, "read jobs"))
+        .flatMap(
+            job ->
+                jobs.history(job.id())
+                    .collectList()
+                    .map(history -> JobViews.details(job, history)));
+  }
+
+  @Override
+  public Mono<JobDetails> migrateOnlineLayout(MigrateOnlineLayoutRequest request) {
+    Caller caller = GrpcAuthentication.current();
+    return JobAccess.require(
+            caller, ProjectRole.WRITER, request.getProject(), "move tables between layouts")
+        .then(
+            Mono.defer(
+                () ->
+                    jobs.migrateOnlineLayout(
+                        request.getProject(), request.getTableName(), request.getLayout())))
         .flatMap(
             job ->
                 jobs.history(job.id())

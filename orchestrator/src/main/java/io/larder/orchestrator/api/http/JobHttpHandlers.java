@@ -17,6 +17,7 @@ import io.larder.proto.core.JobServiceProto.StartOfflineToOnlineIngestionJobResp
 import io.larder.proto.core.JobServiceProto.StartStreamToOnlineIngestionJobRequest;
 import io.larder.proto.core.JobServiceProto.StartStreamToOnlineIngestionJobResponse;
 import io.larder.proto.larder.JobServiceExtProto.ListJobDetailsResponse;
+import io.larder.proto.larder.JobServiceExtProto.MigrateOnlineLayoutRequest;
 import io.larder.support.http.ProtoJson;
 import io.larder.support.security.HttpCallers;
 import io.larder.support.security.ProjectRole;
@@ -112,6 +113,27 @@ class JobHttpHandlers {
                         .setTableName(job.tableName())
                         .setLogUri(job.logUri())
                         .build()));
+  }
+
+  Mono<ServerResponse> migrateOnlineLayout(ServerRequest request) {
+    return ProtoJson.<MigrateOnlineLayoutRequest>body(
+            request, MigrateOnlineLayoutRequest::newBuilder)
+        .flatMap(
+            migrate ->
+                allowed(
+                        request,
+                        ProjectRole.WRITER,
+                        migrate.getProject(),
+                        "move tables between layouts")
+                    .then(
+                        Mono.defer(
+                            () ->
+                                jobs.migrateOnlineLayout(
+                                    migrate.getProject(),
+                                    migrate.getTableName(),
+                                    migrate.getLayout()))))
+        .flatMap(this::details)
+        .flatMap(ProtoJson::ok);
   }
 
   Mono<ServerResponse> listJobs(ServerRequest request) {

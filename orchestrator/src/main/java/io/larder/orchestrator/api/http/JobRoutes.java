@@ -25,6 +25,7 @@ class JobRoutes {
         .route(POST("/api/v1/jobs/batch-ingestion"), api::startBatchIngestion)
         .route(POST("/api/v1/jobs/historical-retrieval"), api::getHistoricalFeatures)
         .route(POST("/api/v1/jobs/stream-ingestion"), api::startStreamIngestion)
+        .route(POST("/api/v1/jobs/layout-migration"), api::migrateOnlineLayout)
         .route(GET("/api/v1/jobs"), api::listJobs)
         .route(GET("/api/v1/job-details"), api::listJobDetails)
         .route(GET(JOB), api::getJob)

@@ -46,12 +46,12 @@ class PostgresJobStore implements JobStore {
                     insert into job (id, type, status, project, table_name, tables, spec_json,
                       spec_hash, output_location, log_uri, spark_master, application_id, pid, host,
                       attempts, deaths, error, stop_reason, stop_status, progress_json, ready,
-                      scheduled, window_start, window_end, created_at, started_at, ended_at,
-                      next_attempt_at, version)
+                      scheduled, kind, window_start, window_end, created_at, started_at,
+                      ended_at, next_attempt_at, version)
                     values (:id, :type, :status, :project, :table_name, :tables, :spec_json,
                       :spec_hash, :output_location, :log_uri, :spark_master, :application_id, :pid,
                       :host, :attempts, :deaths, :error, :stop_reason, :stop_status,
-                      :progress_json, :ready, :scheduled, :window_start, :window_end, :created_at,
+                      :progress_json, :ready, :scheduled, :kind, :window_start, :window_end, :created_at,
                       :started_at, :ended_at, :next_attempt_at, 0)
                     """),
                 job)
@@ -157,7 +157,7 @@ class PostgresJobStore implements JobStore {
                   spark_master = :spark_master, application_id = :application_id, pid = :pid,
                   host = :host, attempts = :attempts, deaths = :deaths, error = :error,
                   stop_reason = :stop_reason, stop_status = :stop_status,
-                  progress_json = :progress_json, ready = :ready, scheduled = :scheduled,
+                  progress_json = :progress_json, ready = :ready, scheduled = :scheduled, kind = :kind,
                   window_start = :window_start, window_end = :window_end,
                   started_at = :started_at, ended_at = :ended_at,
                   next_attempt_at = :next_attempt_at, version = version + 1
@@ -253,7 +253,8 @@ class PostgresJobStore implements JobStore {
             .bind("stop_status", job.stopRequested() ? job.stopStatus().name() : "")
             .bind("progress_json", job.progressJson())
             .bind("ready", job.ready())
-            .bind("scheduled", job.scheduled());
+            .bind("scheduled", job.scheduled())
+            .bind("kind", job.kind());
     spec = bindTime(spec, "window_start", job.windowStart());
     spec = bindTime(spec, "window_end", job.windowEnd());
     spec = bindTime(spec, "created_at", job.createdAt());
@@ -291,6 +292,7 @@ class PostgresJobStore implements JobStore {
         row.get("progress_json", String.class),
         row.get("ready", Boolean.class),
         row.get("scheduled", Boolean.class),
+        row.get("kind", String.class),
         instant(row, "window_start"),
         instant(row, "window_end"),
         instant(row, "created_at"),

@@ -2,6 +2,8 @@ package io.larder.registry.api.grpc;
 
 import io.larder.proto.larder.ReactorRegistryExtServiceGrpc;
 import io.larder.proto.larder.RegistryExtProto.Change;
+import io.larder.proto.larder.RegistryExtProto.ChangeOnlineLayoutRequest;
+import io.larder.proto.larder.RegistryExtProto.ChangeOnlineLayoutResponse;
 import io.larder.proto.larder.RegistryExtProto.DeleteEntityRequest;
 import io.larder.proto.larder.RegistryExtProto.DeleteEntityResponse;
 import io.larder.proto.larder.RegistryExtProto.ListChangesRequest;
@@ -21,7 +23,10 @@ import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** Larder's registry extensions over gRPC: revision history, the change feed, entity deletion. */
+/**
+ * Larder's registry extensions over gRPC: revision history, the change feed, entity deletion, the
+ * online layout switch.
+ */
 @Component
 class RegistryExtGrpcService extends ReactorRegistryExtServiceGrpc.RegistryExtServiceImplBase {
 
@@ -45,6 +50,22 @@ class RegistryExtGrpcService extends ReactorRegistryExtServiceGrpc.RegistryExtSe
                     entities
                         .delete(request.getProject(), request.getName())
                         .thenReturn(DeleteEntityResponse.getDefaultInstance())));
+  }
+
+  @Override
+  public Mono<ChangeOnlineLayoutResponse> changeOnlineLayout(ChangeOnlineLayoutRequest request) {
+    Caller caller = GrpcAuthentication.current();
+    return Access.require(
+            caller, ProjectRole.WRITER, request.getProject(), "change a table's online layout")
+        .then(
+            Mono.defer(
+                () ->
+                    tables.changeOnlineLayout(
+                        request.getProject(),
+                        request.getName(),
+                        request.getLayout(),
+                        request.getExpectedHash())))
+        .map(table -> ChangeOnlineLayoutResponse.newBuilder().setTable(table).build());
   }
 
   @Override
