@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks of the Spark jobs (not timed tests). Subcommands:
 #   batch [--rows N] [--features F] [--master M] [--pipeline P] [--redis URI] [--dir D]
+#         [--rounds R] [--layouts hash,packed] [--migrate true]
 #       batch ingestion of N rows x F features into local Redis vs a raw pipelined HSET loop
-#       of the same hashes (default 1M x 20); prints rows/s of both and the ratio (target >= 30 %).
+#       of the same hashes (default 1M x 20); prints rows/s of both and the ratio (target >= 30 %);
+#       --migrate true also times the layout migration job moving the rows to packed and back.
 #   historical [--entities N] [--feature-rows N] [--tables T] [--keys K] [--rounds R] [--master M] [--data D]
 #       point-in-time retrieval of N entity rows against T tables x N feature rows (default 1M vs
 #       3 x 5M, local[2]) vs a Spark job that reads the same inputs and writes a same-size output;
@@ -15,7 +17,7 @@ ROOT="$(dirname "$MODULE_DIR")"
 JAR="$MODULE_DIR/target/larder-ingestion-jobs-0.1.0-SNAPSHOT.jar"
 CLASSPATH_FILE="$MODULE_DIR/target/runtime-classpath.txt"
 
-usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
 
 ensure_built() {
   if [ ! -f "$JAR" ] || [ ! -f "$CLASSPATH_FILE" ]; then

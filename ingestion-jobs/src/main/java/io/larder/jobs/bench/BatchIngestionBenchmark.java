@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.timestamp_seconds;
 
 import com.google.protobuf.Timestamp;
 import io.larder.jobs.batch.BatchIngestionJob;
+import io.larder.jobs.migration.LayoutMigrationJob;
 import io.larder.jobs.spark.SparkSessions;
 import io.larder.onlinestore.OnlineLayout;
 import io.larder.onlinestore.OnlineStoreKeys;
@@ -16,6 +17,7 @@ import io.larder.proto.core.FeatureProto.FeatureSpecV2;
 import io.larder.proto.core.FeatureTableProto.FeatureTableSpec;
 import io.larder.proto.larder.JobsProto.BatchIngestionSpec;
 import io.larder.proto.larder.JobsProto.JobResult;
+import io.larder.proto.larder.JobsProto.LayoutMigrationSpec;
 import io.larder.proto.larder.JobsProto.RedisTarget;
 import io.larder.proto.types.ValueProto.Value;
 import io.larder.proto.types.ValueProto.ValueType;
@@ -44,7 +46,8 @@ import redis.clients.jedis.resps.ScanResult;
  * same run.
  *
  * <p>{@code [--rows N] [--features F] [--dir D] [--redis URI] [--master M] [--pipeline P] [--rounds
- * R] [--layouts hash,packed]}
+ * R] [--layouts hash,packed] [--migrate true]}. With {@code --migrate true} the layout migration
+ * job also moves the hash job's rows to packed and back, reported against the hash job's rate.
  */
 public final class BatchIngestionBenchmark {
 
@@ -68,6 +71,7 @@ public final class BatchIngestionBenchmark {
         Arrays.stream(options.getOrDefault("layouts", "hash,packed").split(","))
             .map(layout -> OnlineLayout.of(Map.of(OnlineLayout.LABEL, layout.trim())))
             .toList();
+    boolean migrate = Boolean.parseBoolean(options.getOrDefault("migrate", "false"));
     String table = "bench_stats";
     Path data = dir.resolve("batch_rows%d_features%d.parquet".formatted(rows, features));
 
@@ -92,6 +96,8 @@ public final class BatchIngestionBenchmark {
       Map<OnlineLayout, Double> bestSeconds = new LinkedHashMap<>();
       Map<OnlineLayout, JobResult> bestResult = new HashMap<>();
       Map<OnlineLayout, Long> keysWritten = new HashMap<>();
+      // The migration job over the hash job's rows: to packed, then back (best of rounds).
+      double[] bestMigration = {Double.MAX_VALUE, Double.MAX_VALUE};
       for (int round = 0; round < rounds; round++) {
         for (OnlineLayout layout : layouts) {
           String jobProject = "bench_job_" + shortId();
@@ -102,6 +108,36 @@ public final class BatchIngestionBenchmark {
                   spec(jobProject, table, features, data.toString(), redisUri, pipeline, layout));
           double jobSeconds = seconds(job);
           keysWritten.put(layout, countKeys(redis, jobProject, table));
+          if (migrate && layout == OnlineLayout.HASH) {
+            FeatureTableSpec tableSpec =
+                spec(jobProject, table, features, data.toString(), redisUri, pipeline, layout)
+                    .getTable();
+            String[][] moves = {{"hash", "packed"}, {"packed", "hash"}};
+            for (int m = 0; m < moves.length; m++) {
+              long moving = System.nanoTime();
+              JobResult moved =
+                  LayoutMigrationJob.run(
+                      LayoutMigrationSpec.newBuilder()
+                          .setProject(jobProject)
+                          .setTable(tableSpec)
+                          .setRedis(
+                              RedisTarget.newBuilder().setUri(redisUri).setPipelineSize(pipeline))
+                          .setFromLayout(moves[m][0])
+                          .setToLayout(moves[m][1])
+                          .build());
+              double movingSeconds = seconds(moving);
+              bestMigration[m] = Math.min(bestMigration[m], movingSeconds);
+              System.out.printf(
+                  "  round %d, migration %s -> %s: %.1f s (%.0f rows/s; copied %d, removed %d)%n",
+                  round + 1,
+                  moves[m][0],
+                  moves[m][1],
+                  movingSeconds,
+                  rows / movingSeconds,
+                  moved.getRowsWritten(),
+                  moved.getRowsRemoved());
+            }
+          }
           deleteProject(redis, jobProject, table);
           System.out.printf(
               "  round %d, %s layout: %.1f s (%.0f rows/s)%n",
@@ -139,6 +175,14 @@ public final class BatchIngestionBenchmark {
         System.out.printf(
             "  hash job / raw          : %10.1f %% (target >= 30 %%)%n",
             100 * (rows / hashSeconds) / rawRate);
+      }
+      if (migrate && hashSeconds != null) {
+        System.out.printf(
+            "  migration hash->packed  : %10.0f rows/s  (%.1f s; %.2fx the hash batch job's rate)%n",
+            rows / bestMigration[0], bestMigration[0], hashSeconds / bestMigration[0]);
+        System.out.printf(
+            "  migration packed->hash  : %10.0f rows/s  (%.1f s; %.2fx the hash batch job's rate)%n",
+            rows / bestMigration[1], bestMigration[1], hashSeconds / bestMigration[1]);
       }
       Double packedSeconds = bestSeconds.get(OnlineLayout.PACKED);
       if (hashSeconds != null && packedSeconds != null) {
@@ -277,7 +321,7 @@ public final class BatchIngestionBenchmark {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
         throw new IllegalArgumentException(
             "usage: [--rows N] [--features F] [--dir D] [--redis URI] [--master M] [--pipeline P]"
-                + " [--rounds R] [--layouts hash,packed]");
+                + " [--rounds R] [--layouts hash,packed] [--migrate true]");
       }
       options.put(args[i].substring(2), args[++i]);
     }

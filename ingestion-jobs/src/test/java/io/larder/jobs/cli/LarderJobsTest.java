@@ -24,7 +24,7 @@ class LarderJobsTest {
     assertThat(run.stdout)
         .contains("\"status\":\"FAILED\"")
         .contains("unknown job")
-        .contains("(batch-ingestion, stream-ingestion or historical-retrieval)");
+        .contains("(batch-ingestion, stream-ingestion, historical-retrieval or layout-migration)");
   }
 
   @Test
